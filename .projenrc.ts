@@ -1,0 +1,80 @@
+import { awscdk, javascript } from 'projen';
+
+// The one place package.json, tsconfig, eslint, jest and tasks are defined. Run `npx projen` after editing.
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-serverless-timer',
+  description:
+    'A serverless periodic and one-shot timer service for AWS CDK: millions of timers firing on the second through SQS, and the same engine running locally with no AWS.',
+  author: 'cdk-serverless-timer',
+  authorAddress: 'dev@cdk-serverless-timer.dev',
+  repositoryUrl: 'https://github.com/cdk-serverless-timer/cdk-serverless-timer.git',
+  keywords: ['cdk', 'awscdk', 'timer', 'scheduler', 'cron', 'setInterval', 'sqs', 'dynamodb', 'serverless'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  cdkVersion: '2.257.0',
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  // The Lambda handlers (`*.lambda.ts`) are bundled by esbuild into `assets/`; the AWS SDK v3 ships with the runtime.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    bundlingOptions: {
+      externals: ['@aws-sdk/*'],
+      sourcemap: true,
+    },
+  },
+  // Everything a handler, the local runtime, a test or a benchmark uses is bundled or optional:
+  // the published jsii module depends on aws-cdk-lib and constructs only.
+  devDeps: [
+    '@aws-sdk/client-dynamodb',
+    '@aws-sdk/client-sqs',
+    '@aws-sdk/lib-dynamodb',
+    '@aws-lambda-powertools/metrics',
+    '@aws-lambda-powertools/logger',
+    '@aws-lambda-powertools/batch',
+    '@types/aws-lambda',
+    '@types/better-sqlite3',
+    'better-sqlite3@^12',
+    'fast-check',
+    'dynalite',
+    'local-aws-sqs',
+    'bullmq',
+    'cdk-nag',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    '@aws-cdk/integ-runner',
+    'tsx',
+  ],
+  publishToPypi: {
+    distName: 'cdk-serverless-timer',
+    module: 'cdk_serverless_timer',
+  },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkserverlesstimer',
+    mavenGroupId: 'io.github.cdk-serverless-timer',
+    mavenArtifactId: 'cdk-serverless-timer',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'CdkServerlessTimer',
+    packageId: 'CdkServerlessTimer',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-serverless-timer/cdk-serverless-timer-go',
+  },
+  jestOptions: {
+    jestConfig: {
+      // Handler tests start a DynamoDB/SQS emulator per suite; give them room on a 2-core machine.
+      testTimeout: 120_000,
+      maxWorkers: 2,
+    },
+  },
+  gitignore: ['.timers/', '.venv/', '/bench/out/', '/loadtest/node_modules/', 'cdk.out/', '*.db', '*.db-shm', '*.db-wal'],
+});
+
+// The package bin: `cdk-serverless-timer local` runs the whole service on one machine.
+project.addBins({ 'cdk-serverless-timer': 'lib/local/cli.js' });
+
+for (const pattern of ['/bench/', '/loadtest/', '/integ/', '/.ci/', '/examples/', '.timers/']) {
+  project.addPackageIgnore(pattern);
+}
+
+project.synth();
