@@ -61,6 +61,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     moduleName: 'github.com/cdk-serverless-timer/cdk-serverless-timer-go',
   },
   jestOptions: {
+    // Snapshots are checked, never rewritten, by the test command; `npx projen test:update` refreshes them.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       // Handler tests start a DynamoDB/SQS emulator per suite; give them room on a 2-core machine.
       testTimeout: 120_000,
@@ -76,5 +78,26 @@ project.addBins({ 'cdk-serverless-timer': 'lib/local/cli.js' });
 for (const pattern of ['/bench/', '/loadtest/', '/integ/', '/.ci/', '/examples/', '.timers/']) {
   project.addPackageIgnore(pattern);
 }
+
+// Construct tests synthesize stacks that reference the bundled handlers: bundle before testing.
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+
+project.addTask('start', {
+  description: 'Run the whole timer service on this machine (HTTP API + SQLite + ticker), printing each firing',
+  exec: 'tsx src/local/cli.ts local --callback examples/print-firing.ts',
+  receiveArgs: true,
+});
+
+project.addTask('bench:dispatch', {
+  description: 'Benchmark: tick dispatch against local DynamoDB/SQS emulators versus the raw SendMessageBatch ceiling',
+  exec: 'tsx bench/dispatch.ts',
+  receiveArgs: true,
+});
+
+project.addTask('bench:local', {
+  description: 'Benchmark: the local runtime with 100k periodic timers versus BullMQ on a local Redis',
+  exec: 'tsx bench/local.ts',
+  receiveArgs: true,
+});
 
 project.synth();

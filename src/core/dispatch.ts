@@ -1,0 +1,207 @@
+/**
+ * Dispatch planning and sending: firings become queue entries with the callback contract's attributes and a
+ * delay that makes each visible at its target second, packed into batches of at most ten entries (and 256 KiB),
+ * sent with bounded concurrency, failed entries retried with backoff (invariants 2 and 6).
+ */
+import { Firing, Limits } from './model';
+import { MessageAttribute, MetricName } from './names';
+import { Clock, FiringQueue, Log, MetricsSink, QueueEntry } from './ports';
+
+/** A firing sent more than this long after its scheduled instant counts as late. */
+export const LATE_TOLERANCE_MS = 1000;
+
+/** The SQS delay that makes a message sent at `nowMs` visible at (never before) `scheduledAt`, within 0..900 s. */
+export function delaySecondsFor(scheduledAt: number, nowMs: number): number {
+  const seconds = Math.ceil((scheduledAt - nowMs) / 1000);
+  return Math.min(Limits.MAX_SQS_DELAY_SECONDS, Math.max(0, seconds));
+}
+
+/** The `{id}@{ScheduledAt}` id shared by every duplicate of one firing. */
+export function firingIdOf(firing: Pick<Firing, 'timerId' | 'scheduledAt'>): string {
+  return `${firing.timerId}@${firing.scheduledAt}`;
+}
+
+/** The message attributes of the callback contract. */
+export function messageAttributesOf(firing: Firing): Record<string, string> {
+  return {
+    [MessageAttribute.TIMER_ID]: firing.timerId,
+    [MessageAttribute.TIMER_KIND]: firing.kind,
+    [MessageAttribute.SCHEDULED_AT]: String(firing.scheduledAt),
+    [MessageAttribute.FIRING_ID]: firingIdOf(firing),
+  };
+}
+
+/** UTF-8 length of a string, without allocating. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+/** The size SQS counts for a message: body plus each attribute's name, data type and value. */
+export function messageSizeOf(firing: Firing): number {
+  let size = utf8Length(firing.body);
+  for (const [name, value] of Object.entries(messageAttributesOf(firing))) {
+    size += utf8Length(name) + 'String'.length + utf8Length(value);
+  }
+  return size;
+}
+
+/** Packs firings into batches of at most ten entries and at most 256 KiB in all, in order. */
+export function* planBatches(firings: Iterable<Firing>): Generator<Firing[]> {
+  let batch: Firing[] = [];
+  let bytes = 0;
+  for (const firing of firings) {
+    const size = messageSizeOf(firing);
+    if (batch.length === Limits.MAX_BATCH_ENTRIES || (batch.length > 0 && bytes + size > Limits.MAX_BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(firing);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Builds a batch's queue entries at the moment they are sent, so each delay is measured from then. */
+export function toQueueEntries(batch: readonly Firing[], nowMs: number): QueueEntry[] {
+  return batch.map((firing, i) => ({
+    id: String(i),
+    body: firing.body,
+    delaySeconds: delaySecondsFor(firing.scheduledAt, nowMs),
+    scheduledAt: firing.scheduledAt,
+    attributes: messageAttributesOf(firing),
+  }));
+}
+
+export interface DispatchReport {
+  /** Firings the queue accepted. */
+  dispatched: number;
+  /** Of those, the ones sent after their scheduled instant (plus tolerance). */
+  late: number;
+  /** Firings the queue refused after every retry. */
+  failed: number;
+  /** The largest lateness of a sent firing (ms, 0 when all were on time). */
+  maxLagMs: number;
+}
+
+export interface DispatcherOptions {
+  readonly queue: FiringQueue;
+  readonly clock: Clock;
+  /** SendMessageBatch calls in flight at once. */
+  readonly concurrency: number;
+  readonly metrics: MetricsSink;
+  readonly log: Log;
+  /** Attempts per entry before it counts as failed. @default 6 */
+  readonly maxAttempts?: number;
+  /** First backoff; doubled per attempt, with full jitter, capped at 5 s. @default 50 */
+  readonly baseBackoffMs?: number;
+}
+
+type FiringSource = AsyncIterable<Firing[]> | Iterable<Firing[]>;
+
+/** Turns pages of firings into a stream of batches without holding more than one page in memory. */
+async function* batchesOf(source: FiringSource): AsyncGenerator<Firing[]> {
+  let carry: Firing[] = [];
+  for await (const page of source) {
+    if (page.length === 0) continue;
+    const batches = [...planBatches(carry.concat(page))];
+    carry = batches.pop() ?? [];
+    yield* batches;
+  }
+  if (carry.length > 0) yield* planBatches(carry);
+}
+
+export class Dispatcher {
+  private readonly maxAttempts: number;
+  private readonly baseBackoffMs: number;
+
+  constructor(private readonly options: DispatcherOptions) {
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw new Error(`batch concurrency must be a whole number of at least 1, got ${options.concurrency}`);
+    }
+    this.maxAttempts = options.maxAttempts ?? 6;
+    this.baseBackoffMs = options.baseBackoffMs ?? 50;
+  }
+
+  /**
+   * Sends every firing of `source` (pages of firings, e.g. one per store page) and reports what happened.
+   * Rejects if reading the source fails; a refused message is counted in `failed`, never dropped silently.
+   */
+  async dispatch(source: FiringSource): Promise<DispatchReport> {
+    const report: DispatchReport = { dispatched: 0, late: 0, failed: 0, maxLagMs: 0 };
+    const batches = batchesOf(source);
+    // Workers share one iterator; pulls are chained so the generator is never entered twice at once.
+    let pulling: Promise<unknown> = Promise.resolve();
+    const next = (): Promise<IteratorResult<Firing[]>> => {
+      const pulled = pulling.then(() => batches.next());
+      pulling = pulled.catch(() => undefined);
+      return pulled;
+    };
+    let failure: unknown;
+    const worker = async (): Promise<void> => {
+      while (failure === undefined) {
+        let item: IteratorResult<Firing[]>;
+        try {
+          item = await next();
+        } catch (err) {
+          failure ??= err;
+          return;
+        }
+        if (item.done) return;
+        await this.sendWithRetry(item.value, report);
+      }
+    };
+    await Promise.all(Array.from({ length: this.options.concurrency }, worker));
+    if (failure !== undefined) throw failure;
+    const { metrics } = this.options;
+    metrics.add(MetricName.FIRINGS_DISPATCHED, report.dispatched);
+    metrics.add(MetricName.LATE_FIRINGS, report.late);
+    metrics.add(MetricName.SEND_FAILURES, report.failed);
+    return report;
+  }
+
+  private async sendWithRetry(batch: Firing[], report: DispatchReport): Promise<void> {
+    const { queue, clock, log } = this.options;
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const now = clock.now();
+      let failedIds: string[];
+      try {
+        failedIds = await queue.sendBatch(toQueueEntries(pending, now));
+      } catch (err) {
+        failedIds = pending.map((_, i) => String(i));
+        log.warn('queue refused a batch', { attempt, entries: pending.length, error: String(err) });
+      }
+      const failed = new Set(failedIds);
+      for (let i = 0; i < pending.length; i++) {
+        if (failed.has(String(i))) continue;
+        const lag = now - pending[i].scheduledAt;
+        report.dispatched++;
+        if (lag > LATE_TOLERANCE_MS) report.late++;
+        if (lag > report.maxLagMs) report.maxLagMs = lag;
+      }
+      pending = pending.filter((_, i) => failed.has(String(i)));
+      if (pending.length === 0) return;
+      if (attempt >= this.maxAttempts) {
+        report.failed += pending.length;
+        log.error('firings not accepted by the queue after retries', {
+          attempts: attempt,
+          firingIds: pending.map(firingIdOf),
+        });
+        return;
+      }
+      const cap = Math.min(5000, this.baseBackoffMs * 2 ** (attempt - 1));
+      await clock.sleep(Math.random() * cap);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The timer model and the service limits it is validated against. Pure data: no I/O.
+ * Times inside the engine are epoch milliseconds; periodic schedules are whole epoch seconds.
+ */
+
+export type TimerKind = 'periodic' | 'oneshot';
+
+/** Fields every stored timer has. */
+interface TimerBase {
+  /** Client-chosen id, unique across both kinds. */
+  readonly id: string;
+  /** The shard that dispatches this timer, e.g. `shard3`. */
+  readonly shardId: string;
+  /** `timerCallbackData` exactly as it will be delivered: its JSON serialization. */
+  readonly data: string;
+  /** When the timer was created or last replaced (epoch ms). */
+  readonly createdAt: number;
+}
+
+export interface PeriodicTimer extends TimerBase {
+  readonly kind: 'periodic';
+  /** Whole seconds between firings. */
+  readonly interval: number;
+  /** The timer fires at every epoch second t with t mod interval = offset. */
+  readonly offset: number;
+  /** Inclusive lower bound of firings (epoch ms). */
+  readonly startAt?: number;
+  /** Exclusive upper bound of firings (epoch ms). */
+  readonly endAt?: number;
+}
+
+export interface OneShotTimer extends TimerBase {
+  readonly kind: 'oneshot';
+  /** When it fires (epoch ms). */
+  readonly fireAt: number;
+  /** When the store may forget it, for free (epoch ms): fireAt plus the retention of fired one-shots. */
+  readonly expiresAt: number;
+}
+
+export type Timer = PeriodicTimer | OneShotTimer;
+
+/** One delivery of one timer at one scheduled instant. */
+export interface Firing {
+  readonly timerId: string;
+  readonly kind: TimerKind;
+  /** Epoch ms of the intended firing. */
+  readonly scheduledAt: number;
+  /** The message body: `timerCallbackData` as JSON. */
+  readonly body: string;
+}
+
+/** Limits of the API contract, each named after the service limit it comes from. */
+export const Limits = {
+  /** Ids: 1 to 128 characters of `A-Z a-z 0-9 . _ - : @`. */
+  ID_PATTERN: /^[A-Za-z0-9._\-:@]{1,128}$/,
+  ID_MAX_LENGTH: 128,
+  /** Smallest interval: one second, the resolution of SQS DelaySeconds. */
+  MIN_INTERVAL_SECONDS: 1,
+  /** Largest interval: seven days. */
+  MAX_INTERVAL_SECONDS: 7 * 24 * 3600,
+  /**
+   * `timerCallbackData` must fit one SQS message (256 KiB including its attributes) and one DynamoDB item
+   * (400 KB): 256 KiB serialized, less a reserve for the callback attributes.
+   */
+  MAX_CALLBACK_DATA_BYTES: 256 * 1024 - 2 * 1024,
+  /** A request body larger than this is refused with 413 before it is parsed. */
+  MAX_BODY_BYTES: 256 * 1024 + 4 * 1024,
+  /** A one-shot `at` this far in the past is still accepted and fires at once (clock skew between client and service). */
+  PAST_GRACE_MS: 5_000,
+  /** Largest `delaySeconds` of a one-shot: ten years. */
+  MAX_DELAY_SECONDS: 10 * 365 * 24 * 3600,
+  /** SQS DelaySeconds range. */
+  MAX_SQS_DELAY_SECONDS: 900,
+  /** SendMessageBatch: at most 10 entries and 256 KiB in all. */
+  MAX_BATCH_ENTRIES: 10,
+  MAX_BATCH_BYTES: 256 * 1024,
+} as const;

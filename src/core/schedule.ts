@@ -1,0 +1,87 @@
+/**
+ * Schedule arithmetic: which firings fall inside a time window. A periodic timer fires at every epoch second t
+ * with t mod interval = offset inside [startAt, endAt); nothing about it is stored per firing (invariant 1), so
+ * every question here is answered from (interval, offset) alone. Windows are half-open: [fromMs, toMs).
+ */
+import { Firing, OneShotTimer, PeriodicTimer } from './model';
+
+const SECOND = 1000;
+
+/** Floor division that is right for negative numbers too. */
+function mod(a: number, n: number): number {
+  return ((a % n) + n) % n;
+}
+
+/** The first whole epoch second whose instant is at or after `ms`. */
+export function ceilSecond(ms: number): number {
+  return Math.ceil(ms / SECOND);
+}
+
+/**
+ * The offsets of an interval that have at least one firing in the window [fromMs, toMs), as half-open ranges
+ * [lo, hi) of seconds within [0, interval). A store uses them to read only the timers that can fire.
+ */
+export function offsetRangesInWindow(intervalSeconds: number, fromMs: number, toMs: number): Array<[number, number]> {
+  const first = ceilSecond(fromMs);
+  const end = ceilSecond(toMs); // seconds in [first, end) lie inside the window
+  if (end <= first) return [];
+  if (end - first >= intervalSeconds) return [[0, intervalSeconds]];
+  const lo = mod(first, intervalSeconds);
+  const hi = mod(end, intervalSeconds);
+  if (lo < hi) return [[lo, hi]];
+  return hi === 0 ? [[lo, intervalSeconds]] : [[lo, intervalSeconds], [0, hi]];
+}
+
+/** Every instant (epoch ms) at which a periodic timer fires inside [fromMs, toMs), in order. */
+export function periodicOccurrences(timer: Pick<PeriodicTimer, 'interval' | 'offset' | 'startAt' | 'endAt'>, fromMs: number, toMs: number): number[] {
+  const lowMs = Math.max(fromMs, timer.startAt ?? -Infinity);
+  const highMs = Math.min(toMs, timer.endAt ?? Infinity);
+  if (highMs <= lowMs) return [];
+  const firstSecond = ceilSecond(lowMs);
+  let t = firstSecond + mod(timer.offset - firstSecond, timer.interval);
+  const out: number[] = [];
+  for (; t * SECOND < highMs; t += timer.interval) out.push(t * SECOND);
+  return out;
+}
+
+/** The next firing of a periodic timer at or after `nowMs`, or undefined once it has ended. */
+export function nextPeriodicFiring(timer: Pick<PeriodicTimer, 'interval' | 'offset' | 'startAt' | 'endAt'>, nowMs: number): number | undefined {
+  const [next] = periodicOccurrences(timer, nowMs, nowMs + (timer.interval + 1) * SECOND + Math.max(0, (timer.startAt ?? 0) - nowMs));
+  return next;
+}
+
+/** The firings of one periodic timer inside a window. */
+export function periodicFirings(timer: PeriodicTimer, fromMs: number, toMs: number): Firing[] {
+  return periodicOccurrences(timer, fromMs, toMs).map((scheduledAt) => ({
+    timerId: timer.id,
+    kind: 'periodic',
+    scheduledAt,
+    body: timer.data,
+  }));
+}
+
+/** The firing of a one-shot timer if it is due inside [fromMs, toMs). */
+export function oneShotFirings(timer: OneShotTimer, fromMs: number, toMs: number): Firing[] {
+  if (timer.fireAt < fromMs || timer.fireAt >= toMs) return [];
+  return [{ timerId: timer.id, kind: 'oneshot', scheduledAt: timer.fireAt, body: timer.data }];
+}
+
+/** The firings of any timer inside a window. */
+export function firingsInWindow(timer: PeriodicTimer | OneShotTimer, fromMs: number, toMs: number): Firing[] {
+  return timer.kind === 'periodic' ? periodicFirings(timer, fromMs, toMs) : oneShotFirings(timer, fromMs, toMs);
+}
+
+/**
+ * Consecutive windows covering [fromMs, toMs), each ending on a multiple of `windowMs` (except the last, which
+ * ends at toMs), so that catching up after an outage dispatches and checkpoints one bounded window at a time.
+ */
+export function splitIntoWindows(fromMs: number, toMs: number, windowMs: number): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let start = fromMs;
+  while (start < toMs) {
+    const end = Math.min(Math.floor(start / windowMs) * windowMs + windowMs, toMs);
+    out.push([start, end]);
+    start = end;
+  }
+  return out;
+}

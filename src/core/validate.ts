@@ -1,0 +1,158 @@
+/**
+ * Validation of API requests: turns a raw request body into a timer, or refuses it with a 4xx that says what was
+ * received and what is allowed. Nothing here touches storage, so a refused request has stored nothing.
+ */
+import { utf8Length } from './dispatch';
+import { TimerRequestError, badRequest } from './errors';
+import { defaultOffsetOf, shardOf } from './hash';
+import { Limits, OneShotTimer, PeriodicTimer } from './model';
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const PERIODIC_FIELDS = ['timerCallbackData', 'interval', 'offset', 'startAt', 'endAt'];
+const ONESHOT_FIELDS = ['timerCallbackData', 'at', 'delaySeconds'];
+
+/** Checks a timer id and returns it. */
+export function validateId(id: string): string {
+  if (!Limits.ID_PATTERN.test(id)) {
+    const shown = id.length > 40 ? `${id.slice(0, 40)}... (${id.length} characters)` : JSON.stringify(id);
+    throw badRequest(
+      `invalid timer id ${shown}: use 1 to ${Limits.ID_MAX_LENGTH} characters of A-Z a-z 0-9 . _ - : @`,
+    );
+  }
+  return id;
+}
+
+/** Parses a request body into a JSON object with only the allowed fields. */
+export function parseBody(raw: string | undefined, allowed: readonly string[]): Record<string, unknown> {
+  if (raw === undefined || raw.trim() === '') {
+    throw badRequest('the request body is empty: send a JSON object with at least "timerCallbackData"');
+  }
+  const size = utf8Length(raw);
+  if (size > Limits.MAX_BODY_BYTES) {
+    throw new TimerRequestError(413, `the request body is ${size} bytes; at most ${Limits.MAX_BODY_BYTES} are accepted`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw badRequest('the request body must be a JSON object, e.g. {"timerCallbackData": {...}}');
+  }
+  const body = parsed as Record<string, unknown>;
+  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw badRequest(`unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${allowed.join(', ')}`);
+  }
+  if (!('timerCallbackData' in body) || body.timerCallbackData === undefined) {
+    throw badRequest('"timerCallbackData" is required: the JSON value delivered to your callback on every firing');
+  }
+  return body;
+}
+
+/** Serializes timerCallbackData and checks its size against what one SQS message and one item can hold. */
+function serializeData(value: unknown): string {
+  const data = JSON.stringify(value);
+  const size = utf8Length(data);
+  if (size > Limits.MAX_CALLBACK_DATA_BYTES) {
+    throw new TimerRequestError(
+      413,
+      `"timerCallbackData" is ${size} bytes serialized; at most ${Limits.MAX_CALLBACK_DATA_BYTES} fit one SQS message`,
+    );
+  }
+  return data;
+}
+
+function wholeNumber(body: Record<string, unknown>, field: string, min: number, max: number, what: string): number | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw badRequest(`"${field}" must be a whole number of seconds from ${min} to ${max} (${what}), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function timestamp(body: Record<string, unknown>, field: string): number | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  const ms = typeof value === 'string' && ISO_8601.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) {
+    throw badRequest(`"${field}" must be an ISO-8601 date-time with a time zone, e.g. "2030-01-01T00:00:00Z", got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
+
+export interface PeriodicDefaults {
+  readonly shardCount: number;
+  /** The interval of a timer that names none: the deployment's period. */
+  readonly defaultIntervalSeconds: number;
+}
+
+/** A periodic timer from a PUT /periodic/{id} body. */
+export function periodicTimerFrom(id: string, raw: string | undefined, defaults: PeriodicDefaults, nowMs: number): PeriodicTimer {
+  validateId(id);
+  const body = parseBody(raw, PERIODIC_FIELDS);
+  const interval =
+    wholeNumber(body, 'interval', Limits.MIN_INTERVAL_SECONDS, Limits.MAX_INTERVAL_SECONDS, '1 second to 7 days') ??
+    defaults.defaultIntervalSeconds;
+  const offset = wholeNumber(body, 'offset', 0, interval - 1, `0 <= offset < interval ${interval}`) ?? defaultOffsetOf(id, interval);
+  const startAt = timestamp(body, 'startAt');
+  const endAt = timestamp(body, 'endAt');
+  if (startAt !== undefined && endAt !== undefined && endAt <= startAt) {
+    throw badRequest(`"endAt" (${body.endAt}) must be later than "startAt" (${body.startAt})`);
+  }
+  if (endAt !== undefined && endAt <= nowMs) {
+    throw badRequest(`"endAt" (${body.endAt}) is in the past: the timer would never fire`);
+  }
+  return {
+    kind: 'periodic',
+    id,
+    shardId: shardOf(id, defaults.shardCount),
+    data: serializeData(body.timerCallbackData),
+    createdAt: nowMs,
+    interval,
+    offset,
+    ...(startAt !== undefined && { startAt }),
+    ...(endAt !== undefined && { endAt }),
+  };
+}
+
+/** A one-shot timer from a PUT /oneshot/{id} body. */
+export function oneShotTimerFrom(id: string, raw: string | undefined, shardCount: number, retentionMs: number, nowMs: number): OneShotTimer {
+  validateId(id);
+  const body = parseBody(raw, ONESHOT_FIELDS);
+  const hasAt = body.at !== undefined;
+  const hasDelay = body.delaySeconds !== undefined;
+  if (hasAt === hasDelay) {
+    throw badRequest(
+      hasAt
+        ? 'give either "at" or "delaySeconds", not both'
+        : 'a one-shot timer needs "at" (ISO-8601 date-time) or "delaySeconds" (seconds from now)',
+    );
+  }
+  let fireAt: number;
+  if (hasAt) {
+    fireAt = timestamp(body, 'at')!;
+    if (fireAt < nowMs - Limits.PAST_GRACE_MS) {
+      throw badRequest(
+        `"at" (${body.at}) is ${Math.round((nowMs - fireAt) / 1000)} s in the past; at most ${Limits.PAST_GRACE_MS / 1000} s in the past is accepted`,
+      );
+    }
+  } else {
+    const delay = body.delaySeconds;
+    if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0 || delay > Limits.MAX_DELAY_SECONDS) {
+      throw badRequest(`"delaySeconds" must be a number from 0 to ${Limits.MAX_DELAY_SECONDS}, got ${JSON.stringify(delay)}`);
+    }
+    fireAt = nowMs + Math.round(delay * 1000);
+  }
+  return {
+    kind: 'oneshot',
+    id,
+    shardId: shardOf(id, shardCount),
+    data: serializeData(body.timerCallbackData),
+    createdAt: nowMs,
+    fireAt,
+    expiresAt: Math.max(fireAt, nowMs) + retentionMs,
+  };
+}
