@@ -50,9 +50,13 @@ export function nextPeriodicFiring(timer: Pick<PeriodicTimer, 'interval' | 'offs
   return next;
 }
 
-/** The firings of one periodic timer inside a window. */
+/**
+ * The firings of one periodic timer inside a window. A timer never fires for an instant before it was created
+ * (or last replaced), even when a tick catches up windows from before then.
+ */
 export function periodicFirings(timer: PeriodicTimer, fromMs: number, toMs: number): Firing[] {
-  return periodicOccurrences(timer, fromMs, toMs).map((scheduledAt) => ({
+  const notBefore = Math.max(timer.startAt ?? -Infinity, timer.createdAt);
+  return periodicOccurrences({ ...timer, startAt: notBefore }, fromMs, toMs).map((scheduledAt) => ({
     timerId: timer.id,
     kind: 'periodic',
     scheduledAt,
