@@ -1,0 +1,112 @@
+/**
+ * The two Lambda handlers as factories over injected dependencies: API Gateway proxy event -> core `TimerApi`, and
+ * tick event -> core `Ticker`. The handler modules (`src/api/api.lambda.ts`, `src/tick/tick.lambda.ts`) build the
+ * dependencies from the environment once per container; tests inject an emulator-backed store and a clock.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import {
+  Clock,
+  Dispatcher,
+  EngineConfig,
+  FiringQueue,
+  Log,
+  MetricsSink,
+  TickReport,
+  Ticker,
+  TimerApi,
+  TimerStore,
+  noMetrics,
+  silentLog,
+  systemClock,
+} from '../core';
+
+export interface HandlerDeps {
+  readonly config: EngineConfig;
+  readonly store: TimerStore;
+  readonly queue: FiringQueue;
+  /** @default the system clock */
+  readonly clock?: Clock;
+  /** @default - metrics are dropped */
+  readonly metrics?: MetricsSink;
+  /** @default - logs are dropped */
+  readonly log?: Log;
+  /** Runs after every invocation, e.g. to publish the metrics stored during it. */
+  readonly flush?: () => void;
+}
+
+export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+export type TickHandler = (event: unknown) => Promise<TickReport>;
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+function dispatcherOf(deps: HandlerDeps, clock: Clock, metrics: MetricsSink, log: Log): Dispatcher {
+  return new Dispatcher({ queue: deps.queue, clock, concurrency: deps.config.batchConcurrency, metrics, log });
+}
+
+/**
+ * The request path core routes on. API Gateway gives the resource template (`/periodic/{id}`) and the decoded id;
+ * the id is encoded again because core decodes the path itself, and an id holding `/` must not split the path.
+ */
+export function requestPathOf(event: Pick<APIGatewayProxyEvent, 'resource' | 'path' | 'pathParameters'>): string {
+  const id = event.pathParameters?.id;
+  if (event.resource && event.resource.includes('{id}') && id !== undefined) {
+    return event.resource.replace('{id}', encodeURIComponent(id));
+  }
+  return event.path;
+}
+
+function bodyOf(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): string | undefined {
+  if (event.body === null || event.body === undefined) return undefined;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+export function createApiHandler(deps: HandlerDeps): ApiHandler {
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? noMetrics;
+  const log = deps.log ?? silentLog;
+  const api = new TimerApi(deps.config, { store: deps.store, dispatcher: dispatcherOf(deps, clock, metrics, log), clock, metrics, log });
+  return async (event) => {
+    try {
+      const response = await api.handle({ method: event.httpMethod, path: requestPathOf(event), body: bodyOf(event) });
+      return { statusCode: response.statusCode, headers: JSON_HEADERS, body: JSON.stringify(response.body) };
+    } catch (err) {
+      // TimerApi.handle answers every request itself; this catches a failure around it, and still leaks nothing.
+      log.error('request failed outside the engine', { error: String(err), stack: (err as Error)?.stack });
+      return { statusCode: 500, headers: JSON_HEADERS, body: JSON.stringify({ message: 'internal error; the request may be retried' }) };
+    } finally {
+      deps.flush?.();
+    }
+  };
+}
+
+const SHARD_ID = /^shard(\d{1,3})$/;
+
+/** The shard a tick event names; throws saying what a valid event looks like. */
+export function shardIdOf(event: unknown, shardCount: number): string {
+  const shardId = typeof event === 'object' && event !== null ? (event as Record<string, unknown>).shardId : undefined;
+  const match = typeof shardId === 'string' ? SHARD_ID.exec(shardId) : null;
+  if (!match || Number(match[1]) >= shardCount || String(Number(match[1])) !== match[1]) {
+    throw new Error(
+      `the tick event must be {"shardId": "shard<n>"} with n from 0 to ${shardCount - 1}, got ${JSON.stringify(event)}; ` +
+        'the construct\'s schedules send one such event per shard',
+    );
+  }
+  return shardId as string;
+}
+
+export function createTickHandler(deps: HandlerDeps): TickHandler {
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? noMetrics;
+  const log = deps.log ?? silentLog;
+  const ticker = new Ticker(deps.config, { store: deps.store, dispatcher: dispatcherOf(deps, clock, metrics, log), clock, metrics, log });
+  return async (event) => {
+    try {
+      const shardId = shardIdOf(event, deps.config.shardCount);
+      const report = await ticker.tick(shardId);
+      log.info('tick done', { ...report });
+      return report;
+    } finally {
+      deps.flush?.();
+    }
+  };
+}
