@@ -1,0 +1,23 @@
+/**
+ * List prices the benchmarks turn counted requests into dollars with: us-east-1, on-demand, as published on the
+ * public AWS pricing pages (read when the benchmark was written; check them before quoting a figure):
+ * - SQS: https://aws.amazon.com/sqs/pricing/ (standard queue, beyond the free tier; "each 64 KB chunk of a
+ *   payload is billed as 1 request", so a SendMessageBatch of ten small messages is one request).
+ * - DynamoDB on-demand: https://aws.amazon.com/dynamodb/pricing/on-demand/ (standard table class; a read request
+ *   unit reads 4 KB strongly consistent or twice that eventually consistent, a write request unit writes 1 KB).
+ * Lambda compute is deliberately not priced here: the benchmark does not measure a Lambda's duration or memory.
+ */
+
+/** USD per SQS standard-queue request (per 64 KB chunk of payload). */
+export const SQS_USD_PER_REQUEST = 0.40 / 1_000_000;
+/** Bytes of payload one SQS request covers; a larger request is billed as several. */
+export const SQS_BILLING_CHUNK_BYTES = 64 * 1024;
+
+/** USD per DynamoDB on-demand read request unit. */
+export const DYNAMODB_USD_PER_READ_UNIT = 0.125 / 1_000_000;
+/** USD per DynamoDB on-demand write request unit. */
+export const DYNAMODB_USD_PER_WRITE_UNIT = 0.625 / 1_000_000;
+/** Bytes one read unit covers for a strongly consistent read (half a unit when eventually consistent). */
+export const DYNAMODB_READ_UNIT_BYTES = 4 * 1024;
+/** Bytes one write unit covers. */
+export const DYNAMODB_WRITE_UNIT_BYTES = 1024;
