@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * The `cdk-serverless-timer` command (the package's bin). `local` runs the whole timer service on this machine:
+ * it parses the flags (`args.ts`), loads the delivery target, starts the runtime (`runtime.ts`), prints the URL it
+ * listens on, and stops cleanly on SIGINT or SIGTERM.
+ */
+import { Log } from '../core';
+import { UsageError, helpText, parseArgs } from './args';
+import { StartupError } from './database';
+import { startRuntime } from './runtime';
+import { DeliveryTarget, HandlerTarget, StdoutTarget, WebhookTarget, loadHandler } from './targets';
+
+const NAME = 'cdk-serverless-timer';
+
+/** Operational logs go to stderr as JSON lines, so stdout holds only the start line and printed firings. */
+const stderrLog: Log = {
+  info: (message, fields) => write('info', message, fields),
+  warn: (message, fields) => write('warn', message, fields),
+  error: (message, fields) => write('error', message, fields),
+};
+
+function write(level: string, message: string, fields?: Record<string, unknown>): void {
+  process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }) + '\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const command = parseArgs(argv);
+  if (command.kind === 'help') {
+    process.stdout.write(helpText());
+    return 0;
+  }
+  const { flags } = command;
+  let target: DeliveryTarget;
+  if (flags.callback !== undefined) target = new HandlerTarget(await loadHandler(flags.callback), flags.callback);
+  else if (flags.webhook !== undefined) target = new WebhookTarget(flags.webhook);
+  else target = new StdoutTarget();
+
+  const runtime = await startRuntime({
+    host: flags.host,
+    port: flags.port,
+    database: flags.db === undefined ? { memory: true } : { file: flags.db },
+    periodSeconds: flags.periodSeconds,
+    shardCount: flags.shards,
+    target,
+    maxReceiveCount: flags.maxReceiveCount,
+    visibilityTimeoutMs: flags.visibilityTimeoutMs,
+    retryBackoffMs: flags.retryBackoffMs,
+    concurrency: flags.concurrency,
+    log: stderrLog,
+  });
+  const where = flags.db === undefined ? 'in memory' : `db ${flags.db}`;
+  const shards = `${flags.shards} shard${flags.shards === 1 ? '' : 's'}`;
+  process.stdout.write(`${NAME} listening on ${runtime.url} (${where}, period ${flags.periodSeconds}s, ${shards}, delivering to ${target.description})\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second signal means: do not wait for deliveries in flight (they are delivered again at the next start).
+        process.exit(130);
+      }
+      stopping = true;
+      stderrLog.info('stopping', { signal });
+      runtime.stop().then(
+        () => resolve(0),
+        (err) => {
+          stderrLog.error('stop failed', { error: String(err) });
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof UsageError || err instanceof StartupError) {
+      process.stderr.write(`${NAME}: ${err.message}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`${NAME}: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

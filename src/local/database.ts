@@ -1,0 +1,134 @@
+/**
+ * The local runtime's embedded database: opens (or creates) the SQLite file that holds timers, shard state and
+ * the delivery queue, and creates its schema. The driver, better-sqlite3, is loaded lazily so that the published
+ * construct library never needs it; the store (`store.ts`) and the queue (`queue.ts`) share one connection.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Database } from 'better-sqlite3';
+
+/** Thrown when the runtime cannot start; the CLI prints its message as one line and exits. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+type DatabaseConstructor = new (filename: string, options?: { readonly timeout?: number }) => Database;
+
+function loadDriver(): DatabaseConstructor {
+  try {
+    // Loaded here, not imported at the top: the construct library must not depend on a native module.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+    return require('better-sqlite3') as DatabaseConstructor;
+  } catch (err) {
+    throw new StartupError(
+      `the local runtime needs the SQLite driver better-sqlite3, which could not be loaded (${(err as Error).message.split('\n')[0]}): run npm install better-sqlite3@12`,
+    );
+  }
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS timers (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  shard_id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  interval_s INTEGER,
+  offset_s INTEGER,
+  start_at INTEGER,
+  end_at INTEGER,
+  fire_at INTEGER,
+  expires_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS timers_periodic ON timers (shard_id, interval_s, offset_s, id) WHERE kind = 'periodic';
+CREATE INDEX IF NOT EXISTS timers_oneshot ON timers (shard_id, fire_at, id) WHERE kind = 'oneshot';
+CREATE INDEX IF NOT EXISTS timers_expiry ON timers (expires_at) WHERE kind = 'oneshot';
+
+CREATE TABLE IF NOT EXISTS shards (
+  shard_id TEXT PRIMARY KEY,
+  watermark INTEGER NOT NULL,
+  claimed_until INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_until INTEGER
+);
+CREATE TABLE IF NOT EXISTS shard_intervals (
+  shard_id TEXT NOT NULL,
+  interval_s INTEGER NOT NULL,
+  PRIMARY KEY (shard_id, interval_s)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS queue (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL UNIQUE,
+  firing_id TEXT NOT NULL UNIQUE,
+  body TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  scheduled_at INTEGER NOT NULL,
+  sent_at INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  first_received_at INTEGER,
+  claimed_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS queue_visible ON queue (visible_at);
+CREATE INDEX IF NOT EXISTS queue_claimed ON queue (claimed_at) WHERE claimed_at IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS dead_letters (
+  message_id TEXT PRIMARY KEY,
+  firing_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  scheduled_at INTEGER NOT NULL,
+  sent_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL,
+  dead_lettered_at INTEGER NOT NULL,
+  last_error TEXT
+);
+`;
+
+/** Where the database lives: a file, or memory only (`--memory`). */
+export type DatabaseLocation = { readonly memory: true } | { readonly file: string };
+
+/**
+ * Opens the database with one exclusive writer: WAL for crash safety, `synchronous = NORMAL` (a commit survives a
+ * killed process, only a power loss can take the last ones), and `locking_mode = EXCLUSIVE` so that a second
+ * runtime on the same file fails at start instead of dispatching the same shards twice.
+ */
+export function openDatabase(location: DatabaseLocation): Database {
+  const Driver = loadDriver();
+  let filename = ':memory:';
+  if ('file' in location) {
+    filename = path.resolve(location.file);
+    try {
+      fs.mkdirSync(path.dirname(filename), { recursive: true });
+    } catch (err) {
+      throw new StartupError(`cannot create the directory of --db ${location.file} (${(err as Error).message}): pass a writable path`);
+    }
+  }
+  let db: Database;
+  try {
+    db = new Driver(filename, { timeout: 200 });
+  } catch (err) {
+    throw new StartupError(`cannot open --db ${filename} (${(err as Error).message}): pass a writable SQLite file path`);
+  }
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    // Take the exclusive lock now rather than at the first write.
+    db.exec('BEGIN EXCLUSIVE; COMMIT;');
+    db.exec(SCHEMA);
+  } catch (err) {
+    db.close();
+    const message = (err as Error).message;
+    if (/locked|busy/i.test(message)) {
+      throw new StartupError(`--db ${filename} is in use by another running timer service: stop it, or pass another --db`);
+    }
+    throw new StartupError(`cannot use --db ${filename} as the timer database (${message}): pass a new file path`);
+  }
+  return db;
+}

@@ -1,0 +1,223 @@
+/**
+ * The durable delivery queue of the local runtime, on SQLite: the `FiringQueue` port the Dispatcher sends to, and
+ * the receive side the delivery loop (`delivery.ts`) claims from. It behaves like the SQS queue of the AWS face,
+ * with millisecond resolution: a message becomes visible at its firing's exact `scheduledAt`, a claimed message is
+ * hidden for a visibility timeout, every receive counts, and a message that failed too often moves to a
+ * dead-letter table. Rows are deleted only once delivered, so a killed process loses nothing.
+ */
+import { randomUUID } from 'crypto';
+import type { Database, Statement } from 'better-sqlite3';
+import { FiringQueue, MessageAttribute, QueueEntry } from '../core';
+
+/** One message as a delivery target sees it. */
+export interface QueueMessage {
+  readonly messageId: string;
+  /** `{messageId}#{receiveCount}`: acknowledging with a stale handle (a timed-out receive) does nothing. */
+  readonly receiptHandle: string;
+  readonly firingId: string;
+  readonly body: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly scheduledAt: number;
+  readonly sentAt: number;
+  /** Receives so far, this one included. */
+  readonly receiveCount: number;
+  readonly firstReceivedAt: number;
+}
+
+/** One dead-lettered firing, as `GET /dead-letters` lists it. */
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly firingId: string;
+  readonly timerId: string;
+  readonly kind: string;
+  readonly scheduledAt: string;
+  readonly timerCallbackData: unknown;
+  readonly receiveCount: number;
+  readonly deadLetteredAt: string;
+  readonly lastError: string | null;
+}
+
+interface QueueRow {
+  seq: number;
+  message_id: string;
+  firing_id: string;
+  body: string;
+  attributes: string;
+  scheduled_at: number;
+  sent_at: number;
+  visible_at: number;
+  receive_count: number;
+  first_received_at: number | null;
+}
+
+interface DeadLetterRow {
+  message_id: string;
+  firing_id: string;
+  body: string;
+  attributes: string;
+  scheduled_at: number;
+  receive_count: number;
+  dead_lettered_at: number;
+  last_error: string | null;
+}
+
+/** What happened to a failed delivery. */
+export type FailureOutcome = 'retry' | 'dead-letter' | 'stale';
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export class SqliteQueue implements FiringQueue {
+  private readonly stmt: Record<string, Statement>;
+  private readonly sendTx: (entries: readonly QueueEntry[], nowMs: number) => void;
+  private readonly claimTx: (nowMs: number, max: number, visibilityTimeoutMs: number) => QueueMessage[];
+  private readonly deadLetterTx: (message: QueueMessage, nowMs: number, error: string) => boolean;
+  private readonly listeners: Array<(visibleAt: number) => void> = [];
+
+  constructor(db: Database) {
+    const prepare = (sql: string): Statement => db.prepare(sql);
+    this.stmt = {
+      // The same firing sent twice (by the API and by a tick that raced it) is kept once; a replaced timer's
+      // new data wins over a copy not yet received.
+      insert: prepare(
+        `INSERT INTO queue (message_id, firing_id, body, attributes, scheduled_at, sent_at, visible_at)
+         VALUES (@messageId, @firingId, @body, @attributes, @scheduledAt, @sentAt, @scheduledAt)
+         ON CONFLICT (firing_id) DO UPDATE SET body = excluded.body, attributes = excluded.attributes
+         WHERE claimed_at IS NULL`,
+      ),
+      due: prepare('SELECT * FROM queue WHERE visible_at <= ? ORDER BY visible_at, seq LIMIT ?'),
+      markClaimed: prepare(
+        `UPDATE queue SET receive_count = receive_count + 1, claimed_at = @nowMs, visible_at = @hiddenUntil,
+           first_received_at = COALESCE(first_received_at, @nowMs)
+         WHERE seq = @seq`,
+      ),
+      nextVisible: prepare('SELECT MIN(visible_at) AS t FROM queue'),
+      ack: prepare('DELETE FROM queue WHERE message_id = ? AND receive_count = ?'),
+      retry: prepare(
+        'UPDATE queue SET visible_at = ?, claimed_at = NULL, last_error = ? WHERE message_id = ? AND receive_count = ?',
+      ),
+      copyToDeadLetters: prepare(
+        `INSERT OR REPLACE INTO dead_letters (message_id, firing_id, body, attributes, scheduled_at, sent_at, receive_count, dead_lettered_at, last_error)
+         SELECT message_id, firing_id, body, attributes, scheduled_at, sent_at, receive_count, ?, ? FROM queue
+         WHERE message_id = ? AND receive_count = ?`,
+      ),
+      recover: prepare('UPDATE queue SET visible_at = MIN(visible_at, ?), claimed_at = NULL WHERE claimed_at IS NOT NULL'),
+      depth: prepare('SELECT COUNT(*) AS n, COALESCE(SUM(claimed_at IS NOT NULL), 0) AS inFlight FROM queue'),
+      deadLetters: prepare('SELECT * FROM dead_letters ORDER BY dead_lettered_at DESC, message_id LIMIT ?'),
+      deadLetterCount: prepare('SELECT COUNT(*) AS n FROM dead_letters'),
+    };
+    this.sendTx = db.transaction((entries: readonly QueueEntry[], nowMs: number) => {
+      for (const entry of entries) {
+        this.stmt.insert.run({
+          messageId: randomUUID(),
+          firingId: entry.attributes[MessageAttribute.FIRING_ID] ?? `${entry.id}@${entry.scheduledAt}`,
+          body: entry.body,
+          attributes: JSON.stringify(entry.attributes),
+          scheduledAt: entry.scheduledAt,
+          sentAt: nowMs,
+        });
+      }
+    });
+    this.claimTx = db.transaction((nowMs: number, max: number, visibilityTimeoutMs: number) => {
+      const rows = this.stmt.due.all(nowMs, max) as QueueRow[];
+      return rows.map((row) => {
+        this.stmt.markClaimed.run({ seq: row.seq, nowMs, hiddenUntil: nowMs + visibilityTimeoutMs });
+        const receiveCount = row.receive_count + 1;
+        return {
+          messageId: row.message_id,
+          receiptHandle: `${row.message_id}#${receiveCount}`,
+          firingId: row.firing_id,
+          body: row.body,
+          attributes: JSON.parse(row.attributes) as Record<string, string>,
+          scheduledAt: row.scheduled_at,
+          sentAt: row.sent_at,
+          receiveCount,
+          firstReceivedAt: row.first_received_at ?? nowMs,
+        };
+      });
+    });
+    this.deadLetterTx = db.transaction((message: QueueMessage, nowMs: number, error: string) => {
+      const copied = this.stmt.copyToDeadLetters.run(nowMs, error, message.messageId, message.receiveCount).changes;
+      if (copied === 0) return false;
+      this.stmt.ack.run(message.messageId, message.receiveCount);
+      return true;
+    });
+  }
+
+  /** Called with the earliest visible-at of every batch sent, so the delivery loop can wake earlier. */
+  onSend(listener: (visibleAt: number) => void): void {
+    this.listeners.push(listener);
+  }
+
+  async sendBatch(entries: readonly QueueEntry[]): Promise<string[]> {
+    if (entries.length === 0) return [];
+    this.sendTx(entries, Date.now());
+    const earliest = Math.min(...entries.map((e) => e.scheduledAt));
+    for (const listener of this.listeners) listener(earliest);
+    return [];
+  }
+
+  /** The earliest instant a message becomes visible (including in-flight ones whose timeout lapses), if any. */
+  nextVisibleAt(): number | undefined {
+    const row = this.stmt.nextVisible.get() as { t: number | null };
+    return row.t ?? undefined;
+  }
+
+  /** Claims up to `max` visible messages, oldest first, hiding them for the visibility timeout. */
+  claim(nowMs: number, max: number, visibilityTimeoutMs: number): QueueMessage[] {
+    return this.claimTx(nowMs, max, visibilityTimeoutMs);
+  }
+
+  /** Deletes a delivered message; false if the receipt is stale (it was received again since). */
+  ack(message: QueueMessage): boolean {
+    return this.stmt.ack.run(message.messageId, message.receiveCount).changes === 1;
+  }
+
+  /** Makes a failed message visible again at `retryAt`, or dead-letters it once it reached `maxReceiveCount`. */
+  fail(message: QueueMessage, nowMs: number, retryAt: number, maxReceiveCount: number, error: string): FailureOutcome {
+    if (message.receiveCount >= maxReceiveCount) {
+      return this.deadLetterTx(message, nowMs, error) ? 'dead-letter' : 'stale';
+    }
+    const changed = this.stmt.retry.run(retryAt, error, message.messageId, message.receiveCount).changes;
+    return changed === 1 ? 'retry' : 'stale';
+  }
+
+  /**
+   * Makes every claimed message visible now. At start this returns the in-flight messages of a process that died;
+   * at shutdown, those whose handler did not finish in time.
+   */
+  releaseInFlight(nowMs: number): number {
+    return this.stmt.recover.run(nowMs).changes;
+  }
+
+  depth(): { readonly messages: number; readonly inFlight: number } {
+    const row = this.stmt.depth.get() as { n: number; inFlight: number };
+    return { messages: row.n, inFlight: row.inFlight };
+  }
+
+  deadLetterCount(): number {
+    return (this.stmt.deadLetterCount.get() as { n: number }).n;
+  }
+
+  deadLetters(limit: number): DeadLetter[] {
+    return (this.stmt.deadLetters.all(limit) as DeadLetterRow[]).map((row) => {
+      const attributes = JSON.parse(row.attributes) as Record<string, string>;
+      return {
+        messageId: row.message_id,
+        firingId: row.firing_id,
+        timerId: attributes[MessageAttribute.TIMER_ID],
+        kind: attributes[MessageAttribute.TIMER_KIND],
+        scheduledAt: new Date(row.scheduled_at).toISOString(),
+        timerCallbackData: parseJson(row.body),
+        receiveCount: row.receive_count,
+        deadLetteredAt: new Date(row.dead_lettered_at).toISOString(),
+        lastError: row.last_error,
+      };
+    });
+  }
+}

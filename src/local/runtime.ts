@@ -1,0 +1,175 @@
+/**
+ * The whole timer service on one machine: wires the engine (`TimerApi`, `Ticker`, `Dispatcher` from src/core) to
+ * the SQLite store and queue, the delivery loop and the HTTP server, runs the tick at start and then every period,
+ * and shuts down without losing a message. The CLI (`cli.ts`) parses flags and calls `startRuntime`.
+ */
+import type { AddressInfo } from 'net';
+import type { Database } from 'better-sqlite3';
+import { Dispatcher, Log, Ticker, TimerApi, engineConfig, shardName, systemClock } from '../core';
+import { DatabaseLocation, StartupError, openDatabase } from './database';
+import { DeliveryLoop } from './delivery';
+import { PrometheusMetrics } from './metrics';
+import { SqliteQueue } from './queue';
+import { createServer } from './server';
+import { SqliteTimerStore } from './store';
+import { DeliveryTarget } from './targets';
+
+export interface RuntimeOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly database: DatabaseLocation;
+  readonly periodSeconds: number;
+  readonly shardCount: number;
+  readonly target: DeliveryTarget;
+  readonly maxReceiveCount: number;
+  readonly visibilityTimeoutMs: number;
+  readonly retryBackoffMs: number;
+  /** Delivery batches in flight at once. */
+  readonly concurrency: number;
+  readonly log: Log;
+}
+
+export interface Runtime {
+  /** The base URL the API listens on. */
+  readonly url: string;
+  /** Messages of a previous process that were in flight and were made visible again at start. */
+  readonly recoveredInFlight: number;
+  stop(): Promise<void>;
+}
+
+/** How long a stop waits for deliveries in flight before handing them back to the queue. */
+const STOP_GRACE_MS = 5000;
+
+/** A database keeps the shard count its timers were sharded with: another count would leave shards unticked. */
+function checkShardCount(db: Database, shardCount: number): void {
+  db.exec('CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  const row = db.prepare("SELECT value FROM settings WHERE name = 'shardCount'").get() as { value: string } | undefined;
+  if (row && Number(row.value) !== shardCount) {
+    throw new StartupError(
+      `this database holds timers sharded over ${row.value} shard(s), got --shards ${shardCount}: pass --shards ${row.value}, or use a new --db`,
+    );
+  }
+  db.prepare("INSERT OR REPLACE INTO settings (name, value) VALUES ('shardCount', ?)").run(String(shardCount));
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { log } = options;
+  const config = engineConfig({ shardCount: options.shardCount, periodSeconds: options.periodSeconds, settleMs: 0 });
+  const db = openDatabase(options.database);
+  try {
+    checkShardCount(db, options.shardCount);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  const store = new SqliteTimerStore(db);
+  const queue = new SqliteQueue(db);
+  const metrics = new PrometheusMetrics();
+  const clock = systemClock;
+
+  // The database is ours alone (exclusive lock): leases and claims still recorded belong to a process that died.
+  store.releaseAllLeases();
+  const recoveredInFlight = queue.releaseInFlight(clock.now());
+  if (recoveredInFlight > 0) log.warn('redelivering messages that were in flight when the last process stopped', { messages: recoveredInFlight });
+
+  const dispatcher = new Dispatcher({ queue, clock, concurrency: config.batchConcurrency, metrics, log });
+  const api = new TimerApi(config, { store, dispatcher, clock, metrics, log });
+  const ticker = new Ticker(config, { store, dispatcher, clock, metrics, log });
+  const delivery = new DeliveryLoop(queue, options.target, metrics, log, {
+    maxReceiveCount: options.maxReceiveCount,
+    visibilityTimeoutMs: options.visibilityTimeoutMs,
+    retryBackoffMs: options.retryBackoffMs,
+    concurrency: options.concurrency,
+  });
+  const shards = Array.from({ length: config.shardCount }, (_, i) => shardName(i));
+  const startedAt = clock.now();
+
+  let ticking: Promise<void> | undefined;
+  const tickAll = (): Promise<void> => {
+    // A tick still running (a long catch-up) is not doubled; the next period picks up from the watermark.
+    ticking ??= (async () => {
+      for (const shardId of shards) {
+        try {
+          await ticker.tick(shardId);
+        } catch (err) {
+          log.error('tick failed; the next tick catches up from the watermark', { shardId, error: String(err) });
+        }
+      }
+      try {
+        store.deleteExpired(clock.now());
+      } catch (err) {
+        log.warn('could not forget expired one-shot timers', { error: String(err) });
+      }
+    })().finally(() => {
+      ticking = undefined;
+    });
+    return ticking;
+  };
+
+  const server = createServer({
+    api,
+    metricsText: () => {
+      const now = clock.now();
+      const timers = store.countTimers(now);
+      const depth = queue.depth();
+      return metrics.render([
+        {
+          name: 'timers',
+          help: 'Stored timers by kind (one-shots until their retention ends).',
+          samples: Object.entries(timers).map(([kind, value]) => ({ labels: { kind }, value })),
+        },
+        { name: 'dead_letters', help: 'Firings in the dead-letter table.', samples: [{ value: queue.deadLetterCount() }] },
+        { name: 'queue_messages', help: 'Messages in the delivery queue, in flight included.', samples: [{ value: depth.messages }] },
+        { name: 'queue_in_flight', help: 'Messages claimed by a delivery not yet finished.', samples: [{ value: depth.inFlight }] },
+        { name: 'uptime_seconds', help: 'Seconds since this process started.', samples: [{ value: Math.floor((now - startedAt) / 1000) }] },
+      ]);
+    },
+    deadLetters: (limit) => ({ total: queue.deadLetterCount(), items: queue.deadLetters(limit) }),
+    health: () => ({ status: 'ok', uptimeSeconds: Math.floor((clock.now() - startedAt) / 1000), queue: queue.depth() }),
+    onError: (err) => log.error('request failed', { error: String(err) }),
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    db.close();
+    const code = (err as { code?: string }).code;
+    const hint = code === 'EADDRINUSE' ? 'pass another --port, or --port 0 for a free one' : 'check --host and --port';
+    throw new StartupError(`cannot listen on ${options.host}:${options.port} (${code ?? String(err)}): ${hint}`);
+  }
+
+  delivery.start();
+  void tickAll();
+  const tickTimer = setInterval(() => void tickAll(), config.periodSeconds * 1000);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: urlOf(server.address() as AddressInfo),
+    recoveredInFlight,
+    stop: () => {
+      stopping ??= (async () => {
+        clearInterval(tickTimer);
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await ticking;
+        await delivery.stop(STOP_GRACE_MS);
+        server.closeAllConnections();
+        await closed;
+        db.close();
+      })();
+      return stopping;
+    },
+  };
+}

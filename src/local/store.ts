@@ -1,0 +1,230 @@
+/**
+ * The `TimerStore` port on SQLite: timers, each shard's watermark and lease, and the intervals in use. The engine
+ * (`TimerApi`, `Ticker`) decides everything; this module only reads and writes rows. Indexes place periodic timers
+ * by (shard, interval, offset) and one-shots by (shard, fireAt), so a tick reads only the timers that can fire.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { ShardClaim, ShardState, Timer, TimerPages, TimerStore } from '../core';
+
+/** Rows per page of a tick's read: large enough to batch well, small enough to keep the server responsive. */
+const PAGE_SIZE = 500;
+
+interface TimerRow {
+  id: string;
+  kind: string;
+  shard_id: string;
+  data: string;
+  created_at: number;
+  interval_s: number | null;
+  offset_s: number | null;
+  start_at: number | null;
+  end_at: number | null;
+  fire_at: number | null;
+  expires_at: number | null;
+}
+
+interface ShardRow {
+  shard_id: string;
+  watermark: number;
+  claimed_until: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+}
+
+function timerOf(row: TimerRow): Timer {
+  const base = { id: row.id, shardId: row.shard_id, data: row.data, createdAt: row.created_at };
+  if (row.kind === 'periodic') {
+    return {
+      ...base,
+      kind: 'periodic',
+      interval: row.interval_s!,
+      offset: row.offset_s!,
+      ...(row.start_at !== null && { startAt: row.start_at }),
+      ...(row.end_at !== null && { endAt: row.end_at }),
+    };
+  }
+  return { ...base, kind: 'oneshot', fireAt: row.fire_at!, expiresAt: row.expires_at! };
+}
+
+function rowOf(timer: Timer): TimerRow {
+  const base = { id: timer.id, kind: timer.kind, shard_id: timer.shardId, data: timer.data, created_at: timer.createdAt };
+  if (timer.kind === 'periodic') {
+    return {
+      ...base,
+      interval_s: timer.interval,
+      offset_s: timer.offset,
+      start_at: timer.startAt ?? null,
+      end_at: timer.endAt ?? null,
+      fire_at: null,
+      expires_at: null,
+    };
+  }
+  return { ...base, interval_s: null, offset_s: null, start_at: null, end_at: null, fire_at: timer.fireAt, expires_at: timer.expiresAt };
+}
+
+export class SqliteTimerStore implements TimerStore {
+  private readonly stmt: Record<string, Statement>;
+  private readonly putTx: (timer: Timer) => Timer | undefined;
+  private readonly deleteTx: (id: string) => Timer | undefined;
+  private readonly claimTx: (claim: ShardClaim) => ShardState | undefined;
+
+  constructor(db: Database) {
+    const prepare = (sql: string): Statement => db.prepare(sql);
+    this.stmt = {
+      getTimer: prepare('SELECT * FROM timers WHERE id = ?'),
+      putTimer: prepare(
+        `INSERT OR REPLACE INTO timers (id, kind, shard_id, data, created_at, interval_s, offset_s, start_at, end_at, fire_at, expires_at)
+         VALUES (@id, @kind, @shard_id, @data, @created_at, @interval_s, @offset_s, @start_at, @end_at, @fire_at, @expires_at)`,
+      ),
+      deleteTimer: prepare('DELETE FROM timers WHERE id = ?'),
+      getShard: prepare('SELECT * FROM shards WHERE shard_id = ?'),
+      intervals: prepare('SELECT interval_s FROM shard_intervals WHERE shard_id = ? ORDER BY interval_s'),
+      initShard: prepare('INSERT OR IGNORE INTO shards (shard_id, watermark, claimed_until) VALUES (?, ?, ?)'),
+      registerInterval: prepare('INSERT OR IGNORE INTO shard_intervals (shard_id, interval_s) VALUES (?, ?)'),
+      claim: prepare(
+        `UPDATE shards SET lease_owner = @owner, lease_until = @leaseUntil, claimed_until = MAX(claimed_until, @claimUntil)
+         WHERE shard_id = @shardId AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= @nowMs)`,
+      ),
+      advance: prepare(
+        `UPDATE shards SET watermark = @to, claimed_until = MAX(claimed_until, @to)
+         WHERE shard_id = @shardId AND lease_owner = @owner AND watermark = @from`,
+      ),
+      release: prepare('UPDATE shards SET lease_owner = NULL, lease_until = NULL WHERE shard_id = ? AND lease_owner = ?'),
+      releaseAll: prepare('UPDATE shards SET lease_owner = NULL, lease_until = NULL'),
+      periodicPage: prepare(
+        `SELECT * FROM timers INDEXED BY timers_periodic
+         WHERE kind = 'periodic' AND shard_id = @shardId AND interval_s = @interval
+           AND offset_s >= @offsetFrom AND offset_s < @offsetTo AND (offset_s, id) > (@afterOffset, @afterId)
+         ORDER BY offset_s, id LIMIT ${PAGE_SIZE}`,
+      ),
+      oneShotPage: prepare(
+        `SELECT * FROM timers INDEXED BY timers_oneshot
+         WHERE kind = 'oneshot' AND shard_id = @shardId
+           AND fire_at >= @fromMs AND fire_at < @toMs AND (fire_at, id) > (@afterFireAt, @afterId)
+         ORDER BY fire_at, id LIMIT ${PAGE_SIZE}`,
+      ),
+      countByKind: prepare(
+        'SELECT kind, COUNT(*) AS n FROM timers WHERE kind = \'periodic\' OR expires_at > ? GROUP BY kind',
+      ),
+      deleteExpired: prepare(
+        'DELETE FROM timers WHERE id IN (SELECT id FROM timers INDEXED BY timers_expiry WHERE kind = \'oneshot\' AND expires_at <= ? LIMIT 1000)',
+      ),
+    };
+    this.putTx = db.transaction((timer: Timer) => {
+      const previous = this.stmt.getTimer.get(timer.id) as TimerRow | undefined;
+      this.stmt.putTimer.run(rowOf(timer));
+      return previous && timerOf(previous);
+    });
+    this.deleteTx = db.transaction((id: string) => {
+      const previous = this.stmt.getTimer.get(id) as TimerRow | undefined;
+      if (previous) this.stmt.deleteTimer.run(id);
+      return previous && timerOf(previous);
+    });
+    this.claimTx = db.transaction((claim: ShardClaim) => {
+      const changed = this.stmt.claim.run(claim).changes;
+      return changed === 1 ? this.readShard(claim.shardId) : undefined;
+    });
+  }
+
+  async putTimer(timer: Timer): Promise<Timer | undefined> {
+    return this.putTx(timer);
+  }
+
+  async getTimer(id: string): Promise<Timer | undefined> {
+    const row = this.stmt.getTimer.get(id) as TimerRow | undefined;
+    return row && timerOf(row);
+  }
+
+  async deleteTimer(id: string): Promise<Timer | undefined> {
+    return this.deleteTx(id);
+  }
+
+  async getShardState(shardId: string): Promise<ShardState | undefined> {
+    return this.readShard(shardId);
+  }
+
+  async initShardState(shardId: string, watermark: number): Promise<ShardState> {
+    this.stmt.initShard.run(shardId, watermark, watermark);
+    return this.readShard(shardId)!;
+  }
+
+  async registerInterval(shardId: string, intervalSeconds: number): Promise<void> {
+    this.stmt.registerInterval.run(shardId, intervalSeconds);
+  }
+
+  async claimShard(claim: ShardClaim): Promise<ShardState | undefined> {
+    return this.claimTx(claim);
+  }
+
+  async advanceWatermark(shardId: string, owner: string, from: number, to: number): Promise<boolean> {
+    return this.stmt.advance.run({ shardId, owner, from, to }).changes === 1;
+  }
+
+  async releaseShard(shardId: string, owner: string): Promise<void> {
+    this.stmt.release.run(shardId, owner);
+  }
+
+  async *queryPeriodic(shardId: string, intervalSeconds: number, offsetFrom: number, offsetTo: number): TimerPages {
+    // Keyset paging: each page resumes after the last (offset, id) read, so a page costs the same however deep.
+    // The empty id sorts first, so (offsetFrom, '') starts the read at the first timer of offsetFrom.
+    let afterOffset = offsetFrom;
+    let afterId = '';
+    for (;;) {
+      const rows = this.stmt.periodicPage.all({ shardId, interval: intervalSeconds, offsetFrom, offsetTo, afterOffset, afterId }) as TimerRow[];
+      if (rows.length === 0) return;
+      yield rows.map(timerOf);
+      if (rows.length < PAGE_SIZE) return;
+      const last = rows[rows.length - 1];
+      afterOffset = last.offset_s!;
+      afterId = last.id;
+    }
+  }
+
+  async *queryOneShots(shardId: string, fromMs: number, toMs: number): TimerPages {
+    let afterFireAt = fromMs;
+    let afterId = '';
+    for (;;) {
+      const rows = this.stmt.oneShotPage.all({ shardId, fromMs, toMs, afterFireAt, afterId }) as TimerRow[];
+      if (rows.length === 0) return;
+      yield rows.map(timerOf);
+      if (rows.length < PAGE_SIZE) return;
+      const last = rows[rows.length - 1];
+      afterFireAt = last.fire_at!;
+      afterId = last.id;
+    }
+  }
+
+  /**
+   * Frees every shard lease. Only called at start: the database is held exclusively, so a lease still recorded
+   * belongs to a process that died mid-tick, and waiting for it to lapse would only delay the catch-up.
+   */
+  releaseAllLeases(): void {
+    this.stmt.releaseAll.run();
+  }
+
+  /** Stored timers by kind, leaving out one-shots past their retention. */
+  countTimers(nowMs: number): Record<string, number> {
+    const out: Record<string, number> = { periodic: 0, oneshot: 0 };
+    for (const row of this.stmt.countByKind.all(nowMs) as Array<{ kind: string; n: number }>) out[row.kind] = row.n;
+    return out;
+  }
+
+  /** Forgets fired one-shots past their retention, a bounded batch at a time; returns how many went. */
+  deleteExpired(nowMs: number): number {
+    return this.stmt.deleteExpired.run(nowMs).changes;
+  }
+
+  private readShard(shardId: string): ShardState | undefined {
+    const row = this.stmt.getShard.get(shardId) as ShardRow | undefined;
+    if (!row) return undefined;
+    const intervals = (this.stmt.intervals.all(shardId) as Array<{ interval_s: number }>).map((r) => r.interval_s);
+    return {
+      shardId: row.shard_id,
+      watermark: row.watermark,
+      claimedUntil: Math.max(row.claimed_until, row.watermark),
+      ...(row.lease_owner !== null && { leaseOwner: row.lease_owner }),
+      ...(row.lease_until !== null && { leaseUntil: row.lease_until }),
+      intervals,
+    };
+  }
+}
