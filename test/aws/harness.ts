@@ -1,0 +1,149 @@
+/**
+ * What the AWS handler tests share: a fresh table and queue on the moto server, the API and tick handlers wired
+ * to them with a clock the test moves by hand, and recorders for what was sent, measured and written.
+ */
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { DynamoTimerStore } from '../../src/aws/dynamo-store';
+import { ApiHandler, TickHandler, createApiHandler, createTickHandler } from '../../src/aws/handlers';
+import { SqsFiringQueue } from '../../src/aws/sqs-queue';
+import { Clock, EngineConfig, FiringQueue, MetricsSink, QueueEntry, engineConfig } from '../../src/core';
+import { DUMMY_CREDENTIALS, MotoServer, createQueue, createTimerTable } from '../support/moto';
+
+/** A clock that stands still until the test moves it; sleeping returns at once. */
+export class ManualClock implements Clock {
+  constructor(public t: number) {}
+  now(): number {
+    return this.t;
+  }
+  async sleep(): Promise<void> {}
+  set(t: number): void {
+    this.t = t;
+  }
+}
+
+/** A metrics sink that keeps every value, to sum per metric. */
+export class RecordingMetrics implements MetricsSink {
+  readonly values: Array<[string, number]> = [];
+  add(name: string, value: number): void {
+    this.values.push([name, value]);
+  }
+  observe(name: string, value: number): void {
+    this.values.push([name, value]);
+  }
+  sum(name: string): number {
+    return this.values.filter(([n]) => n === name).reduce((total, [, v]) => total + v, 0);
+  }
+}
+
+/** Wraps the SQS queue to keep every entry it accepted, optionally slowed down to hold a tick's lease longer. */
+export class RecordingQueue implements FiringQueue {
+  readonly sent: QueueEntry[] = [];
+  constructor(private readonly inner: FiringQueue, private readonly delayMs = 0) {}
+  async sendBatch(entries: readonly QueueEntry[]): Promise<string[]> {
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    const failed = await this.inner.sendBatch(entries);
+    this.sent.push(...entries.filter((e) => !failed.includes(e.id)));
+    return failed;
+  }
+  forTimer(id: string): QueueEntry[] {
+    return this.sent.filter((e) => e.attributes.TimerId === id);
+  }
+}
+
+export interface Rig {
+  readonly tableName: string;
+  readonly queueUrl: string;
+  readonly config: EngineConfig;
+  readonly clock: ManualClock;
+  readonly store: DynamoTimerStore;
+  readonly queue: RecordingQueue;
+  readonly metrics: RecordingMetrics;
+  readonly api: ApiHandler;
+  /** A second tick handler can be made with `tickHandler()`; this one is ready. */
+  readonly tick: TickHandler;
+  tickHandler(): TickHandler;
+  request(method: string, kind: 'periodic' | 'oneshot', id: string, body?: unknown): Promise<{ statusCode: number; body: any }>;
+  /** Messages receivable right now (no wait), with their attributes. */
+  receive(): Promise<Message[]>;
+  /** SQS's counts of visible and delayed messages. */
+  queueCounts(): Promise<{ visible: number; delayed: number }>;
+  scanIds(): Promise<string[]>;
+}
+
+export interface RigOptions {
+  readonly t0: number;
+  readonly queryPageLimit?: number;
+  readonly sendDelayMs?: number;
+  /** A DynamoDB client of the test's own, e.g. one carrying recording middleware. */
+  readonly dynamodb?: DynamoDBClient;
+  readonly shardCount?: number;
+}
+
+export function apiEvent(method: string, resource: string, id: string | undefined, body?: string, base64 = false): APIGatewayProxyEvent {
+  return {
+    httpMethod: method,
+    resource,
+    path: id === undefined ? resource : resource.replace('{id}', encodeURIComponent(id)),
+    pathParameters: id === undefined ? null : { id },
+    body: body === undefined ? null : base64 ? Buffer.from(body, 'utf8').toString('base64') : body,
+    isBase64Encoded: base64,
+    headers: {},
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+export function parse(result: APIGatewayProxyResult): { statusCode: number; body: any } {
+  expect(result.headers?.['content-type']).toBe('application/json');
+  return { statusCode: result.statusCode, body: JSON.parse(result.body) };
+}
+
+export function dynamoClientFor(moto: MotoServer): DynamoDBClient {
+  return new DynamoDBClient({ endpoint: moto.endpoint, region: moto.region, credentials: DUMMY_CREDENTIALS });
+}
+
+export async function createRig(moto: MotoServer, options: RigOptions): Promise<Rig> {
+  const tableName = await createTimerTable(moto);
+  const queueUrl = await createQueue(moto);
+  // settleMs 0: the emulator's index reads are consistent, and the clock is the test's.
+  const config = engineConfig({ shardCount: options.shardCount ?? 1, periodSeconds: 60, settleMs: 0 });
+  const clock = new ManualClock(options.t0);
+  const store = new DynamoTimerStore({ client: options.dynamodb ?? moto.dynamodb, tableName, queryPageLimit: options.queryPageLimit });
+  const queue = new RecordingQueue(new SqsFiringQueue({ client: moto.sqs, queueUrl }), options.sendDelayMs);
+  const metrics = new RecordingMetrics();
+  const deps = { config, store, queue, clock, metrics };
+  const api = createApiHandler(deps);
+  const tickHandler = (): TickHandler => createTickHandler(deps);
+  return {
+    tableName,
+    queueUrl,
+    config,
+    clock,
+    store,
+    queue,
+    metrics,
+    api,
+    tick: tickHandler(),
+    tickHandler,
+    request: async (method, kind, id, body) =>
+      parse(await api(apiEvent(method, `/${kind}/{id}`, id, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)))),
+    receive: async () =>
+      (await moto.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] })))
+        .Messages ?? [],
+    queueCounts: async () => {
+      const out = await moto.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed'] }),
+      );
+      return {
+        visible: Number(out.Attributes?.ApproximateNumberOfMessages ?? NaN),
+        delayed: Number(out.Attributes?.ApproximateNumberOfMessagesDelayed ?? NaN),
+      };
+    },
+    scanIds: async () => ((await moto.dynamodb.send(new ScanCommand({ TableName: tableName }))).Items ?? []).map((item) => item.id.S!).sort(),
+  };
+}
