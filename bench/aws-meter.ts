@@ -107,6 +107,8 @@ function computedWriteUnits(command: string, input: Record<string, unknown>): nu
 export class AwsMeter {
   /** Requests sent (every attempt), by `service:Command`. */
   readonly requests = new Map<string, number>();
+  /** Time spent waiting for responses (ms, summed over concurrent requests), by `service:Command`. */
+  readonly waitMs = new Map<string, number>();
   /** Requests that failed, by `service:Command`. */
   readonly errors = new Map<string, number>();
   /** SQS requests as billed: one per 64 KB chunk of payload. */
@@ -135,8 +137,10 @@ export class AwsMeter {
         const command = context.commandName ?? 'UnknownCommand';
         const key = `${service}:${command.replace(/Command$/, '')}`;
         this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+        const started = performance.now();
         try {
           const result = await next(args);
+          this.waitMs.set(key, (this.waitMs.get(key) ?? 0) + performance.now() - started);
           this.record(service, command, args.input, (result.output ?? {}) as Record<string, unknown>);
           return result;
         } catch (err) {
@@ -150,12 +154,18 @@ export class AwsMeter {
 
   reset(): void {
     this.requests.clear();
+    this.waitMs.clear();
     this.errors.clear();
     this.sqsBilledRequests = 0;
     this.readUnits = 0;
     this.writeUnits = 0;
     this.unitsReported = 0;
     this.unitsComputed = 0;
+  }
+
+  /** Summed response time of one `service:Command` (ms). */
+  waited(key: string): number {
+    return this.waitMs.get(key) ?? 0;
   }
 
   count(key: string): number {

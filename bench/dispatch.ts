@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { AwsMeter } from './aws-meter';
 import { Emulator, LOCAL_CLIENT_CONFIG, startEmulator } from './emulators';
-import { DYNAMODB_USD_PER_READ_UNIT, SQS_USD_PER_REQUEST } from './prices';
+import { DYNAMODB_USD_PER_READ_UNIT, DYNAMODB_USD_PER_WRITE_UNIT, SQS_USD_PER_REQUEST } from './prices';
 import { DynamoTimerStore, timerTableDefinition, timerToItem } from '../src/aws/dynamo-store';
 import { SqsFiringQueue } from '../src/aws/sqs-queue';
 import {
@@ -37,9 +37,10 @@ import {
   Ticker,
 } from '../src/core';
 
-const USAGE = `usage: npm run bench:dispatch -- [--firings N] [--concurrency C]
-  --firings N      firings in the dispatched window (default 50000)
-  --concurrency C  SendMessageBatch calls in flight, for the tick and the ceiling alike (default 10)`;
+const USAGE = `usage: npm run bench:dispatch -- [--firings N] [--concurrency C] [--rounds R]
+  --firings N      firings in each dispatched window (default 50000)
+  --concurrency C  SendMessageBatch calls in flight, for the tick and the ceiling alike (default 10)
+  --rounds R       ticks measured, each between two ceiling runs (default 3)`;
 
 /** The tick period and the timers' interval: one window of one period holds exactly one firing per timer. */
 const PERIOD_SECONDS = 60;
@@ -56,12 +57,13 @@ const CEILING_DELAY_SECONDS = 90;
 interface Options {
   readonly firings: number;
   readonly concurrency: number;
+  readonly rounds: number;
 }
 
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
-    options: { firings: { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean' } },
+    options: { firings: { type: 'string' }, concurrency: { type: 'string' }, rounds: { type: 'string' }, help: { type: 'boolean' } },
   });
   if (values.help) {
     console.log(USAGE);
@@ -78,6 +80,7 @@ function parseOptions(argv: string[]): Options {
   return {
     firings: whole('firings', values.firings, 50_000, 10_000_000),
     concurrency: whole('concurrency', values.concurrency, 10, 1000),
+    rounds: whole('rounds', values.rounds, 3, 20),
   };
 }
 
@@ -207,9 +210,15 @@ function fixed(value: number, digits: number): string {
   return value.toFixed(digits);
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const { firings: n, concurrency } = options;
+  const { firings: n, concurrency, rounds } = options;
   const emulators: Emulator[] = [];
   let dynamodb: DynamoDBClient | undefined;
   let sqs: SQSClient | undefined;
@@ -224,7 +233,7 @@ async function main(): Promise<void> {
     const meter = new AwsMeter();
     meter.attach(dynamodb, 'dynamodb');
     meter.attach(sqs, 'sqs');
-    console.log(`dispatch benchmark: n=${n} firings in one ${PERIOD_SECONDS} s window, concurrency=${concurrency}`);
+    console.log(`dispatch benchmark: n=${n} firings per ${PERIOD_SECONDS} s window, concurrency=${concurrency}, rounds=${rounds}`);
     console.log(`emulators: dynalite at ${ddbEmulator.endpoint}, local-aws-sqs at ${sqsEmulator.endpoint}`);
 
     // The window to dispatch starts on a period boundary, so the tick splits nothing: it dispatches one window.
@@ -244,7 +253,8 @@ async function main(): Promise<void> {
     await runCeiling(sqs, warmUpQueue, Math.min(WARM_UP_MESSAGES, n), concurrency);
     await sqs.send(new DeleteQueueCommand({ QueueUrl: warmUpQueue }));
 
-    // Ceiling, ours, ceiling: the mean of the two ceilings brackets ours on a machine whose speed drifts.
+    // Ceiling, ours, ceiling, ours, ..., ceiling: each run of ours is bracketed by two ceilings, whose mean is its
+    // reference, so a machine whose speed drifts (shared cores, garbage collection) skews both sides alike.
     const ceilings: number[] = [];
     const ceiling = async (round: number): Promise<void> => {
       const queueUrl = await freshQueue(sqs!, 'ceiling');
@@ -256,79 +266,96 @@ async function main(): Promise<void> {
       ceilings.push(rate);
     };
 
-    await ceiling(1);
-
-    const oursQueue = await freshQueue(sqs, 'tick');
     const config = engineConfig({ shardCount: SHARD_COUNT, periodSeconds: PERIOD_SECONDS, batchConcurrency: concurrency });
-    // The engine's clock runs at real speed, set so that its look-ahead ends exactly at the end of the window:
-    // the tick finds watermark = windowStart and dispatches [windowStart, windowStart + period) once.
-    const shift = windowStart + config.windowMs - config.lookAheadMs - Date.now();
-    const clock: Clock = { now: () => Date.now() + shift, sleep: systemClock.sleep };
-    const dispatcher = new Dispatcher({
-      queue: new SqsFiringQueue({ client: sqs, queueUrl: oursQueue }),
-      clock,
-      concurrency: config.batchConcurrency,
-      metrics: noMetrics,
-      log: stderrLog,
-    });
-    const ticker = new Ticker(config, { store, dispatcher, clock, metrics: noMetrics, log: stderrLog });
-    meter.reset();
-    const tickStarted = performance.now();
-    const report = await ticker.tick(shardId);
-    const tickSeconds = (performance.now() - tickStarted) / 1000;
-    const oursRate = report.dispatched / tickSeconds;
-    // Everything the tick sent, read and wrote, captured before the verification's own requests.
-    const ours = {
-      requests: meter.describe(),
-      sqsRequests: meter.total('sqs'),
-      sqsBilled: meter.sqsBilledRequests,
-      queries: meter.count('dynamodb:Query'),
-      getItems: meter.count('dynamodb:GetItem'),
-      stateWrites: meter.count('dynamodb:UpdateItem') + meter.count('dynamodb:PutItem'),
-      readUnits: meter.readUnits,
-      writeUnits: meter.writeUnits,
-      unitsReported: meter.unitsReported,
-      unitsComputed: meter.unitsComputed,
-      cost: meter.costUsd(),
+    const oursRates: number[] = [];
+    const totals = {
+      firings: 0, sqsRequests: 0, sqsBilled: 0, queries: 0, getItems: 0, stateWrites: 0, readUnits: 0, writeUnits: 0, reported: 0, computed: 0,
     };
-    console.log(
-      `ours: ${fixed(oursRate, 0)} firings/s (tick of ${report.windows} window(s), ${report.dispatched} dispatched, ${report.late} late, ` +
-        `${fixed(tickSeconds, 2)} s); requests: ${ours.requests}`,
-    );
-    if (report.skipped || report.windows !== 1 || report.dispatched !== n) {
-      throw new Error(
-        `the tick was to dispatch one window of ${n} firings, but reported ${JSON.stringify(report)}; check the clock set-up of this benchmark`,
+    const costs = { sqs: 0, dynamodbReads: 0, dynamodbWrites: 0 };
+    const ours = async (round: number): Promise<void> => {
+      const queueUrl = await freshQueue(sqs!, 'tick');
+      // Each round dispatches the next window: the previous tick left the watermark at its start.
+      const start = windowStart + (round - 1) * config.windowMs;
+      // The engine's clock runs at real speed, set so that its look-ahead ends exactly at the end of the window:
+      // the tick finds watermark = start and dispatches [start, start + period) once.
+      const shift = start + config.windowMs - config.lookAheadMs - Date.now();
+      const clock: Clock = { now: () => Date.now() + shift, sleep: systemClock.sleep };
+      const dispatcher = new Dispatcher({
+        queue: new SqsFiringQueue({ client: sqs!, queueUrl }),
+        clock,
+        concurrency: config.batchConcurrency,
+        metrics: noMetrics,
+        log: stderrLog,
+      });
+      const ticker = new Ticker(config, { store, dispatcher, clock, metrics: noMetrics, log: stderrLog });
+      meter.reset();
+      const started = performance.now();
+      const report = await ticker.tick(shardId);
+      const seconds = (performance.now() - started) / 1000;
+      const rate = report.dispatched / seconds;
+      // Everything the tick sent, read and wrote, taken before the verification's own requests.
+      const cost = meter.costUsd();
+      totals.firings += report.dispatched;
+      totals.sqsRequests += meter.total('sqs');
+      totals.sqsBilled += meter.sqsBilledRequests;
+      totals.queries += meter.count('dynamodb:Query');
+      totals.getItems += meter.count('dynamodb:GetItem');
+      totals.stateWrites += meter.count('dynamodb:UpdateItem') + meter.count('dynamodb:PutItem');
+      totals.readUnits += meter.readUnits;
+      totals.writeUnits += meter.writeUnits;
+      totals.reported += meter.unitsReported;
+      totals.computed += meter.unitsComputed;
+      costs.sqs += cost.sqs;
+      costs.dynamodbReads += cost.dynamodbReads;
+      costs.dynamodbWrites += cost.dynamodbWrites;
+      console.log(
+        `ours #${round}: ${fixed(rate, 0)} firings/s (one tick: ${report.windows} window, ${report.dispatched} dispatched, ${report.late} late, ` +
+          `${fixed(seconds, 2)} s, of which ${fixed(meter.waited('dynamodb:Query') / 1000, 2)} s waiting on Query pages); requests: ${meter.describe()}`,
       );
+      if (report.skipped || report.windows !== 1 || report.dispatched !== n) {
+        throw new Error(
+          `the tick was to dispatch one window of ${n} firings, but reported ${JSON.stringify(report)}; check the clock set-up of this benchmark`,
+        );
+      }
+      await verifyQueue(sqs!, queueUrl, n, `ours #${round}`);
+      await sqs!.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+      oursRates.push(rate);
+    };
+
+    await ceiling(1);
+    for (let round = 1; round <= rounds; round++) {
+      await ours(round);
+      await ceiling(round + 1);
     }
-    await verifyQueue(sqs, oursQueue, n, 'tick');
-    console.log(`verified: the tick's queue holds ${n} messages (visible + in flight + delayed)`);
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: oursQueue }));
+    console.log(`verified: every queue held exactly the ${n} messages sent to it (visible + in flight + delayed)`);
 
-    await ceiling(2);
-
-    const meanCeiling = ceilings.reduce((a, b) => a + b, 0) / ceilings.length;
-    const ratio = oursRate / meanCeiling;
-    const perThousand = (count: number): number => (count * 1000) / n;
-    const costPerMillion = (ours.cost.total / n) * 1_000_000;
-    console.log(`ceiling mean: ${fixed(meanCeiling, 0)} firings/s; ours/ceiling = ${fixed(ratio, 3)}`);
+    const ratios = oursRates.map((rate, i) => rate / ((ceilings[i] + ceilings[i + 1]) / 2));
+    const ratio = median(ratios);
+    const perThousand = (count: number): number => (count * 1000) / totals.firings;
+    const totalCost = costs.sqs + costs.dynamodbReads + costs.dynamodbWrites;
+    const costPerMillion = (totalCost / totals.firings) * 1_000_000;
     console.log(
-      `per tick (not per firing): ${ours.getItems} GetItem (shard state), ${ours.stateWrites} shard-state writes ` +
-        `(claim, watermark, release), ${ours.queries} Query pages`,
+      `ceiling: ${ceilings.map((c) => fixed(c, 0)).join(', ')} firings/s; ours: ${oursRates.map((c) => fixed(c, 0)).join(', ')} firings/s; ` +
+        `ours/ceiling per round: ${ratios.map((r) => fixed(r, 3)).join(', ')} (median ${fixed(ratio, 3)})`,
     );
     console.log(
-      `capacity: ${ours.readUnits} read units, ${ours.writeUnits} write units ` +
-        `(${ours.unitsReported} responses reported by the emulator, ${ours.unitsComputed} computed from returned bytes); ` +
-        `SQS billed requests ${ours.sqsBilled} (64 KB chunks)`,
+      `per tick (not per firing): ${totals.getItems / rounds} GetItem (shard state), ${totals.stateWrites / rounds} shard-state writes ` +
+        `(claim, watermark, release), ${totals.queries / rounds} Query requests (pages)`,
     );
     console.log(
-      `cost of the tick: SQS $${ours.cost.sqs.toFixed(6)} + DynamoDB reads $${ours.cost.dynamodbReads.toFixed(6)} + ` +
-        `DynamoDB writes $${ours.cost.dynamodbWrites.toFixed(6)} = $${ours.cost.total.toFixed(6)} for ${n} firings ` +
-        `(SQS $${(SQS_USD_PER_REQUEST * 1e6).toFixed(2)}/M requests, DynamoDB $${(DYNAMODB_USD_PER_READ_UNIT * 1e6).toFixed(3)}/M read units; ` +
-        'Lambda compute of the tick is not included)',
+      `capacity over ${rounds} tick(s): ${totals.readUnits} read units, ${totals.writeUnits} write units ` +
+        `(${totals.reported} responses reported by the emulator, ${totals.computed} computed from returned bytes); ` +
+        `SQS billed requests ${totals.sqsBilled} (64 KB chunks)`,
     );
     console.log(
-      `dispatch: n=${n} ratio=${fixed(ratio, 2)} sqs_requests_per_1000=${fixed(perThousand(ours.sqsRequests), 1)} ` +
-        `query_requests_per_1000=${fixed(perThousand(ours.queries), 2)} cost_per_million_usd=${fixed(costPerMillion, 4)}`,
+      `cost per million firings: SQS $${fixed((costs.sqs / totals.firings) * 1e6, 4)} + DynamoDB reads $${fixed((costs.dynamodbReads / totals.firings) * 1e6, 4)} + ` +
+        `DynamoDB writes $${fixed((costs.dynamodbWrites / totals.firings) * 1e6, 4)} ` +
+        `(SQS $${fixed(SQS_USD_PER_REQUEST * 1e6, 2)}/M requests, DynamoDB $${fixed(DYNAMODB_USD_PER_READ_UNIT * 1e6, 3)}/M read units, ` +
+        `$${fixed(DYNAMODB_USD_PER_WRITE_UNIT * 1e6, 3)}/M write units; Lambda compute of the tick is not included)`,
+    );
+    console.log(
+      `dispatch: n=${n} ratio=${fixed(ratio, 2)} sqs_requests_per_1000=${fixed(perThousand(totals.sqsRequests), 1)} ` +
+        `query_requests_per_1000=${fixed(perThousand(totals.queries), 2)} cost_per_million_usd=${fixed(costPerMillion, 4)}`,
     );
   } finally {
     dynamodb?.destroy();

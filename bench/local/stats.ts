@@ -65,20 +65,41 @@ export function expectedFirings(timers: number, intervalSeconds: number, offsetO
 }
 
 /**
- * The firings one run measures: those scheduled in [fromMs, toMs). Firings scheduled earlier are the warm-up (timers
- * were still being created) and are only shown in the running figures; later ones are after the measurement.
+ * The firings one run measures: those scheduled in [fromMs, toMs), set by `open` once every timer exists. Firings
+ * scheduled earlier are the warm-up (timers were still being created) and are only shown in the running figures;
+ * later ones are after the measurement.
  */
 export class MeasurementWindow {
   private readonly inWindow = new Samples();
   private readonly recent = new Samples();
   private recentOutside = 0;
+  private from = Infinity;
+  private to = Infinity;
+  private expectedCount = Infinity;
 
-  constructor(readonly fromMs: number, readonly toMs: number, readonly expected: number) {}
+  /** Sets the span of scheduled times that counts, and how many firings fall in it. */
+  open(fromMs: number, toMs: number, expected: number): void {
+    this.from = fromMs;
+    this.to = toMs;
+    this.expectedCount = expected;
+  }
+
+  get fromMs(): number {
+    return this.from;
+  }
+
+  get toMs(): number {
+    return this.to;
+  }
+
+  get expected(): number {
+    return this.expectedCount;
+  }
 
   /** Records one firing received `latenessMs` after its scheduled time. */
   record(scheduledAt: number, latenessMs: number): void {
     this.recent.add(latenessMs);
-    if (scheduledAt >= this.fromMs && scheduledAt < this.toMs) this.inWindow.add(latenessMs);
+    if (scheduledAt >= this.from && scheduledAt < this.to) this.inWindow.add(latenessMs);
     else this.recentOutside++;
   }
 
