@@ -3,9 +3,9 @@
  * what reaches the callback queue, when it becomes visible, and that no window is lost, doubled or paid for twice.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createRig, dynamoClientFor } from './harness';
 import { MessageAttribute, MetricName } from '../../src/core';
 import { useMoto } from '../support/moto';
-import { createRig, dynamoClientFor } from './harness';
 
 const moto = useMoto();
 // A minute boundary shortly ahead of real time, so SQS delays measured from it are the ones moto applies.
