@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS queue (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   message_id TEXT NOT NULL UNIQUE,
   firing_id TEXT NOT NULL UNIQUE,
+  timer_id TEXT NOT NULL,
   body TEXT NOT NULL,
   attributes TEXT NOT NULL,
   scheduled_at INTEGER NOT NULL,
@@ -75,6 +76,7 @@ CREATE TABLE IF NOT EXISTS queue (
   last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS queue_visible ON queue (visible_at);
+CREATE INDEX IF NOT EXISTS queue_timer ON queue (timer_id);
 CREATE INDEX IF NOT EXISTS queue_claimed ON queue (claimed_at) WHERE claimed_at IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS dead_letters (

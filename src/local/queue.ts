@@ -85,8 +85,8 @@ export class SqliteQueue implements FiringQueue {
       // The same firing sent twice (by the API and by a tick that raced it) is kept once; a replaced timer's
       // new data wins over a copy not yet received.
       insert: prepare(
-        `INSERT INTO queue (message_id, firing_id, body, attributes, scheduled_at, sent_at, visible_at)
-         VALUES (@messageId, @firingId, @body, @attributes, @scheduledAt, @sentAt, @scheduledAt)
+        `INSERT INTO queue (message_id, firing_id, timer_id, body, attributes, scheduled_at, sent_at, visible_at)
+         VALUES (@messageId, @firingId, @timerId, @body, @attributes, @scheduledAt, @sentAt, @scheduledAt)
          ON CONFLICT (firing_id) DO UPDATE SET body = excluded.body, attributes = excluded.attributes
          WHERE claimed_at IS NULL`,
       ),
@@ -107,6 +107,7 @@ export class SqliteQueue implements FiringQueue {
          WHERE message_id = ? AND receive_count = ?`,
       ),
       recover: prepare('UPDATE queue SET visible_at = MIN(visible_at, ?), claimed_at = NULL WHERE claimed_at IS NOT NULL'),
+      dropTimer: prepare('DELETE FROM queue WHERE timer_id = ? AND claimed_at IS NULL'),
       depth: prepare('SELECT COUNT(*) AS n, COALESCE(SUM(claimed_at IS NOT NULL), 0) AS inFlight FROM queue'),
       deadLetters: prepare('SELECT * FROM dead_letters ORDER BY dead_lettered_at DESC, message_id LIMIT ?'),
       deadLetterCount: prepare('SELECT COUNT(*) AS n FROM dead_letters'),
@@ -115,7 +116,8 @@ export class SqliteQueue implements FiringQueue {
       for (const entry of entries) {
         this.stmt.insert.run({
           messageId: randomUUID(),
-          firingId: entry.attributes[MessageAttribute.FIRING_ID] ?? `${entry.id}@${entry.scheduledAt}`,
+          firingId: entry.attributes[MessageAttribute.FIRING_ID],
+          timerId: entry.attributes[MessageAttribute.TIMER_ID],
           body: entry.body,
           attributes: JSON.stringify(entry.attributes),
           scheduledAt: entry.scheduledAt,
@@ -193,6 +195,14 @@ export class SqliteQueue implements FiringQueue {
    */
   releaseInFlight(nowMs: number): number {
     return this.stmt.recover.run(nowMs).changes;
+  }
+
+  /**
+   * Drops the firings of a deleted timer that no delivery has claimed yet, so a DELETE also stops the firings a
+   * tick already queued ahead of time. One being delivered still arrives (the contract allows that race).
+   */
+  dropTimer(timerId: string): number {
+    return this.stmt.dropTimer.run(timerId).changes;
   }
 
   depth(): { readonly messages: number; readonly inFlight: number } {

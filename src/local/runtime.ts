@@ -132,6 +132,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     deadLetters: (limit) => ({ total: queue.deadLetterCount(), items: queue.deadLetters(limit) }),
     health: () => ({ status: 'ok', uptimeSeconds: Math.floor((clock.now() - startedAt) / 1000), queue: queue.depth() }),
+    onDeleted: (id) => queue.dropTimer(id),
     onError: (err) => log.error('request failed', { error: String(err) }),
   });
 

@@ -14,6 +14,8 @@ export interface ServerDeps {
   readonly deadLetters: (limit: number) => { readonly total: number; readonly items: readonly unknown[] };
   /** The health document. */
   readonly health: () => Record<string, unknown>;
+  /** Called after a timer was deleted through the API. */
+  readonly onDeleted: (id: string) => void;
   readonly onError: (error: unknown) => void;
 }
 
@@ -78,6 +80,7 @@ export function createServer(deps: ServerDeps): http.Server {
       // The raw path, still percent-encoded: the engine decodes the id itself.
       const rawPath = (req.url ?? '/').split('?')[0];
       const answer = await deps.api.handle({ method: req.method ?? 'GET', path: rawPath, body: body.text === '' ? undefined : body.text });
+      if (req.method === 'DELETE' && answer.statusCode === 200) deps.onDeleted((answer.body as { id: string }).id);
       send(res, answer.statusCode, answer.body);
     };
     handle().catch((err) => {

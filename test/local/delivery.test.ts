@@ -1,0 +1,105 @@
+/**
+ * Delivery, black-box: timers created through the local runtime's API arrive at a webhook (a server in this
+ * test) with the exact body and headers of the callback contract, each within 250 ms of its ScheduledAt; with no
+ * target, firings are printed to stdout as JSON lines.
+ */
+import * as path from 'path';
+import { Receiver, Service, call, metricValue, sleep, startReceiver, startService, stopAll, tempDir, waitFor } from './harness';
+
+const TOLERANCE_MS = 250;
+
+afterAll(stopAll);
+
+describe('webhook delivery', () => {
+  let receiver: Receiver;
+  let service: Service;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    service = await startService(['--db', path.join(tempDir(), 'timers.db'), '--period', '2s', '--webhook', receiver.url]);
+  });
+
+  test('a 1 s periodic timer and a 2 s one-shot arrive with the exact body and headers, within 250 ms of ScheduledAt', async () => {
+    // Prepare
+    const periodicData = { job: 'heartbeat', weights: [1, 2.5], nested: { ok: true } };
+    const oneShotData = 'remind me';
+
+    // Act
+    const periodic = await call(service, 'PUT', '/periodic/heartbeat-1', { timerCallbackData: periodicData, interval: 1 });
+    const oneShot = await call(service, 'PUT', '/oneshot/reminder-1', { timerCallbackData: oneShotData, delaySeconds: 2 });
+    const fireAt = Date.parse(oneShot.body.fireAt);
+    await waitFor('the one-shot firing', () => receiver.received.some((r) => r.headers['x-timer-id'] === 'reminder-1'), 10_000);
+    await waitFor('4 periodic firings', () => receiver.received.filter((r) => r.headers['x-timer-id'] === 'heartbeat-1').length >= 4, 10_000);
+    await sleep(300); // room for a duplicate, should one be sent
+
+    // Assess
+    expect(periodic.status).toBe(200);
+    expect(oneShot.status).toBe(200);
+    const beats = receiver.received.filter((r) => r.headers['x-timer-id'] === 'heartbeat-1');
+    const scheduled = beats.map((r) => Number(r.headers['x-timer-scheduled-at']));
+    for (const beat of beats) {
+      const scheduledAt = Number(beat.headers['x-timer-scheduled-at']);
+      expect(scheduledAt % 1000).toBe(0);
+      expect(beat.body).toBe(JSON.stringify(periodicData));
+      expect(beat.headers['content-type']).toBe('application/json');
+      expect(beat.headers['x-timer-kind']).toBe('periodic');
+      expect(beat.headers['x-timer-firing-id']).toBe(`heartbeat-1@${scheduledAt}`);
+      expect(beat.at - scheduledAt).toBeGreaterThanOrEqual(0);
+      expect(beat.at - scheduledAt).toBeLessThanOrEqual(TOLERANCE_MS);
+    }
+    // One firing per second, none skipped, none twice.
+    expect(scheduled).toEqual(scheduled.map((_, i) => scheduled[0] + i * 1000));
+
+    const reminders = receiver.received.filter((r) => r.headers['x-timer-id'] === 'reminder-1');
+    expect(reminders).toHaveLength(1);
+    const [reminder] = reminders;
+    expect(reminder.body).toBe(JSON.stringify(oneShotData));
+    expect(reminder.headers['x-timer-kind']).toBe('oneshot');
+    expect(Number(reminder.headers['x-timer-scheduled-at'])).toBe(fireAt);
+    expect(reminder.headers['x-timer-firing-id']).toBe(`reminder-1@${fireAt}`);
+    expect(reminder.at - fireAt).toBeGreaterThanOrEqual(0);
+    expect(reminder.at - fireAt).toBeLessThanOrEqual(TOLERANCE_MS);
+
+    await call(service, 'DELETE', '/periodic/heartbeat-1');
+  });
+
+  test('after DELETE no further firing of the timer arrives, although ticks had queued them ahead of time', async () => {
+    await sleep(500); // a firing already being delivered when the DELETE came may still land
+    const countAfterDelete = receiver.received.filter((r) => r.headers['x-timer-id'] === 'heartbeat-1').length;
+    await sleep(3000); // longer than a period: ticks ran meanwhile
+
+    expect(receiver.received.filter((r) => r.headers['x-timer-id'] === 'heartbeat-1')).toHaveLength(countAfterDelete);
+  });
+
+  test('/metrics counts each delivered firing in the delivered counter and the lateness histogram', async () => {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const delivered = receiver.received.length;
+
+    expect(delivered).toBeGreaterThanOrEqual(5);
+    expect(metricValue(text, 'timer_firings_delivered_total')).toBe(delivered);
+    expect(metricValue(text, 'timer_firing_lateness_seconds_count')).toBe(delivered);
+    expect(metricValue(text, 'timer_firing_lateness_seconds_bucket{le="0.25"}')).toBe(delivered);
+    expect(metricValue(text, 'timer_deliveries_failed_total')).toBe(0);
+  });
+});
+
+describe('stdout delivery', () => {
+  test('with neither --callback nor --webhook each firing is printed as one JSON line', async () => {
+    const service = await startService(['--memory', '--period', '2s']);
+
+    const put = await call(service, 'PUT', '/oneshot/printed-1', { timerCallbackData: { hello: 'stdout' }, delaySeconds: 1 });
+    const line = await waitFor('the printed firing', () => service.stdout.find((l) => l.includes('printed-1')), 10_000);
+
+    expect(put.status).toBe(200);
+    const printed = JSON.parse(line);
+    expect(printed).toMatchObject({
+      firingId: `printed-1@${Date.parse(put.body.fireAt)}`,
+      timerId: 'printed-1',
+      kind: 'oneshot',
+      scheduledAt: put.body.fireAt,
+      receiveCount: 1,
+      timerCallbackData: { hello: 'stdout' },
+    });
+    expect(printed.lateMs).toBeLessThanOrEqual(TOLERANCE_MS);
+  });
+});
