@@ -320,8 +320,8 @@ export class ServerlessTimer extends Construct {
       [Envar.QUEUE_URL]: queue.queueUrl,
       [Envar.SHARD_COUNT]: String(shardCount),
       [Envar.PERIOD_SECONDS]: String(periodSeconds),
-      [Envar.BATCH_CONCURRENCY]: Token.asString(batchConcurrency),
-      [Envar.ONESHOT_RETENTION_SECONDS]: Token.asString((props.oneShotRetention ?? Duration.days(1)).toSeconds()),
+      [Envar.BATCH_CONCURRENCY]: numberString(batchConcurrency),
+      [Envar.ONESHOT_RETENTION_SECONDS]: numberString((props.oneShotRetention ?? Duration.days(1)).toSeconds()),
       POWERTOOLS_SERVICE_NAME: this.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
     };
@@ -609,6 +609,11 @@ function handlerRole(scope: Construct, id: string, logGroup: logs.ILogGroup): ia
   const role = new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
   return role;
+}
+
+/** An environment value from a number that may be a token. */
+function numberString(value: number): string {
+  return Token.isUnresolved(value) ? Token.asString(value) : String(value);
 }
 
 /** The callback's timeout in seconds when the construct can see it; undefined for an imported function. */

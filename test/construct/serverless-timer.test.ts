@@ -1,0 +1,506 @@
+/**
+ * The `ServerlessTimer` construct as CloudFormation: what each prop produces, the permissions each handler gets,
+ * the validation of user values, and one template snapshot per major configuration (asset hashes stripped, so a
+ * handler edit does not churn them).
+ */
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ApiAuthorization, DeadLetterQueue, ServerlessTimer, ServerlessTimerProps } from '../../src';
+import { INDEX_PROJECTED_ATTRIBUTES, TableSchema } from '../../src/aws/table-schema';
+import { METRIC_DIMENSION_SERVICE, METRIC_NAMESPACE, MetricName } from '../../src/core/names';
+import { Envar } from '../../src/envars';
+
+function newStack(): Stack {
+  return new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+}
+
+function callback(stack: Stack, timeout?: Duration): lambda.Function {
+  return new lambda.Function(stack, 'Callback', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
+    timeout,
+  });
+}
+
+function synth(props: ServerlessTimerProps | ((stack: Stack) => ServerlessTimerProps) = {}) {
+  const stack = newStack();
+  const timer = new ServerlessTimer(stack, 'Timer', typeof props === 'function' ? props(stack) : props);
+  return { stack, timer, template: Template.fromStack(stack) };
+}
+
+/** The logical id of the only resource of a type whose logical id contains `pathPart`. */
+function logicalId(template: Template, type: string, pathPart: string): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => id.includes(pathPart));
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}
+
+/** Every statement of the policies attached to a role, as sorted `actions on resources` lines. */
+function permissionsOf(template: Template, roleId: string): string[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`));
+  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement.map((s: any) => {
+    const actions = ([] as string[]).concat(s.Action).sort().join(',');
+    const resources = ([] as unknown[]).concat(s.Resource).map((r) => JSON.stringify(r)).sort().join(' ');
+    return `${s.Effect} ${actions} on ${resources}`;
+  })).sort();
+}
+
+function envOf(template: Template, functionIdPart: string): Record<string, unknown> {
+  const id = logicalId(template, 'AWS::Lambda::Function', functionIdPart);
+  return template.toJSON().Resources[id].Properties.Environment.Variables;
+}
+
+describe('shards', () => {
+  test.each([1, 3, 100])('%i shard(s): one schedule per shard invoking the tick with its shard id, one scheduler role', (shardCount) => {
+    // GIVEN / WHEN
+    const { template } = synth({ shardCount });
+    // THEN
+    template.resourceCountIs('AWS::Scheduler::Schedule', shardCount);
+    const tickId = logicalId(template, 'AWS::Lambda::Function', 'TickHandler');
+    const inputs = Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => {
+      expect(s.Properties.ScheduleExpression).toBe('rate(1 minute)');
+      expect(s.Properties.Target.Arn).toEqual({ 'Fn::GetAtt': [tickId, 'Arn'] });
+      return JSON.parse(s.Properties.Target.Input).shardId;
+    });
+    expect(inputs.sort()).toEqual(Array.from({ length: shardCount }, (_, n) => `shard${n}`).sort());
+    const roles = new Set(Object.values(template.findResources('AWS::Scheduler::Schedule')).map((s) => JSON.stringify(s.Properties.Target.RoleArn)));
+    expect(roles.size).toBe(1);
+    expect(envOf(template, 'TickHandler')[Envar.SHARD_COUNT]).toBe(String(shardCount));
+    expect(envOf(template, 'ApiHandler')[Envar.SHARD_COUNT]).toBe(String(shardCount));
+  });
+});
+
+describe('period', () => {
+  test.each([
+    [Duration.minutes(1), 'rate(1 minute)', 60],
+    [Duration.minutes(5), 'rate(5 minutes)', 300],
+    [Duration.seconds(840), 'rate(14 minutes)', 840],
+  ])('%s: schedule %s, tick timeout and budget follow', (period, expression, seconds) => {
+    // GIVEN / WHEN
+    const { template } = synth({ period });
+    // THEN
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: expression });
+    const tickId = logicalId(template, 'AWS::Lambda::Function', 'TickHandler');
+    expect(template.toJSON().Resources[tickId].Properties.Timeout).toBe(seconds);
+    const env = envOf(template, 'TickHandler');
+    expect(env[Envar.PERIOD_SECONDS]).toBe(String(seconds));
+    expect(Number(env[Envar.TICK_BUDGET_MS])).toBeLessThan(seconds * 1000);
+    expect(Number(env[Envar.TICK_BUDGET_MS])).toBeGreaterThan(0);
+    expect(envOf(template, 'ApiHandler')[Envar.PERIOD_SECONDS]).toBe(String(seconds));
+  });
+});
+
+describe('handlers', () => {
+  test('both handlers get the table, queue, engine settings and Powertools names; the tick its settle and budget', () => {
+    // GIVEN / WHEN
+    const { template, timer } = synth({ batchConcurrency: 25, oneShotRetention: Duration.hours(2), serviceName: 'timers' });
+    // THEN
+    const tableId = logicalId(template, 'AWS::DynamoDB::GlobalTable', 'Table');
+    const queueId = logicalId(template, 'AWS::SQS::Queue', 'TimerQueue');
+    for (const fn of ['ApiHandler', 'TickHandler']) {
+      expect(envOf(template, fn)).toEqual(expect.objectContaining({
+        [Envar.TABLE_NAME]: { Ref: tableId },
+        [Envar.QUEUE_URL]: { Ref: queueId },
+        [Envar.BATCH_CONCURRENCY]: '25',
+        [Envar.ONESHOT_RETENTION_SECONDS]: '7200',
+        POWERTOOLS_SERVICE_NAME: 'timers',
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+      }));
+    }
+    expect(envOf(template, 'TickHandler')[Envar.SETTLE_MS]).toBe('1000');
+    expect(envOf(template, 'ApiHandler')[Envar.SETTLE_MS]).toBeUndefined();
+    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+    expect(timer.serviceName).toBe('timers');
+  });
+
+  test('a failed tick is not retried asynchronously: the next tick catches its windows up', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(template, 'AWS::Lambda::Function', 'TickHandler') },
+      MaximumRetryAttempts: 0,
+    });
+  });
+
+  test.each([[true, 'Active'], [false, undefined]])('tracing %s', (tracing, mode) => {
+    const { template } = synth({ tracing });
+    for (const fn of ['ApiHandler', 'TickHandler']) {
+      const id = logicalId(template, 'AWS::Lambda::Function', fn);
+      expect(template.toJSON().Resources[id].Properties.TracingConfig?.Mode).toBe(mode);
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: tracing });
+  });
+});
+
+describe('table', () => {
+  test('keyed by id, with the schedule index, its projection and the TTL attribute', () => {
+    // GIVEN / WHEN
+    const { template } = synth();
+    // THEN
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [{ AttributeName: TableSchema.PARTITION_KEY, KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: TableSchema.TTL_ATTRIBUTE, Enabled: true },
+      GlobalSecondaryIndexes: [{
+        IndexName: TableSchema.INDEX_NAME,
+        KeySchema: [
+          { AttributeName: TableSchema.INDEX_PARTITION_KEY, KeyType: 'HASH' },
+          { AttributeName: TableSchema.INDEX_SORT_KEY, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: INDEX_PROJECTED_ATTRIBUTES },
+      }],
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+  });
+
+  test.each([
+    [{}, 'Retain'],
+    [{ removalPolicy: RemovalPolicy.DESTROY }, 'Delete'],
+  ] as Array<[ServerlessTimerProps, string]>)('removal policy %j: table, queues and log groups are %s', (props, policy) => {
+    const { template } = synth(props);
+    for (const type of ['AWS::DynamoDB::GlobalTable', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup']) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect({ type, policy: resource.DeletionPolicy }).toEqual({ type, policy });
+      }
+    }
+  });
+
+  test('point-in-time recovery can be turned off', () => {
+    const { template } = synth({ pointInTimeRecovery: false });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false } })],
+    });
+  });
+});
+
+describe('encryption', () => {
+  test('by default: SQS-managed queues, DynamoDB-owned table key, no KMS permission', () => {
+    const { template } = synth();
+    template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    const table = Object.values(template.findResources('AWS::DynamoDB::GlobalTable'))[0];
+    expect(table.Properties.SSESpecification?.SSEEnabled ?? false).toBe(false);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('kms:');
+  });
+
+  test('a customer key encrypts table and queues, and both handlers may use it', () => {
+    // GIVEN
+    let keyId = '';
+    // WHEN
+    const { template } = synth((stack) => {
+      const key = new kms.Key(stack, 'Key');
+      keyId = stack.getLogicalId(key.node.defaultChild as kms.CfnKey);
+      return { encryptionKey: key };
+    });
+    // THEN
+    template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS' } });
+    for (const role of ['ApiHandlerRole', 'TickHandlerRole']) {
+      expect(permissionsOf(template, logicalId(template, 'AWS::IAM::Role', role)))
+        .toContain(`Allow kms:Decrypt,kms:GenerateDataKey on ${JSON.stringify({ 'Fn::GetAtt': [keyId, 'Arn'] })}`);
+    }
+  });
+});
+
+describe('least privilege', () => {
+  test('each handler may do exactly what it does, on exactly its resources', () => {
+    // GIVEN / WHEN
+    const { template } = synth();
+    // THEN
+    const tableArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(template, 'AWS::DynamoDB::GlobalTable', 'Table'), 'Arn'] });
+    const indexArn = JSON.stringify({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(template, 'AWS::DynamoDB::GlobalTable', 'Table'), 'Arn'] }, `/index/${TableSchema.INDEX_NAME}`]],
+    });
+    const queueArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'TimerQueue'), 'Arn'] });
+    const logs = (fn: string) => JSON.stringify({ 'Fn::GetAtt': [logicalId(template, 'AWS::Logs::LogGroup', `${fn}Logs`), 'Arn'] });
+    expect(permissionsOf(template, logicalId(template, 'AWS::IAM::Role', 'ApiHandlerRole'))).toEqual([
+      `Allow dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem on ${tableArn}`,
+      `Allow logs:CreateLogStream,logs:PutLogEvents on ${logs('ApiHandler')}`,
+      `Allow sqs:SendMessage on ${queueArn}`,
+    ]);
+    expect(permissionsOf(template, logicalId(template, 'AWS::IAM::Role', 'TickHandlerRole'))).toEqual([
+      `Allow dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem on ${tableArn}`,
+      `Allow dynamodb:Query on ${indexArn}`,
+      `Allow logs:CreateLogStream,logs:PutLogEvents on ${logs('TickHandler')}`,
+      `Allow sqs:SendMessage on ${queueArn}`,
+    ]);
+    template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
+  });
+
+  test('the scheduler role may only invoke the tick handler', () => {
+    const { template } = synth({ shardCount: 2 });
+    const tickArn = { 'Fn::GetAtt': [logicalId(template, 'AWS::Lambda::Function', 'TickHandler'), 'Arn'] };
+    const statements = permissionsOf(template, logicalId(template, 'AWS::IAM::Role', 'TickSchedulerRole'));
+    expect(statements).toEqual([
+      `Allow lambda:InvokeFunction on ${JSON.stringify(tickArn)} ${JSON.stringify({ 'Fn::Join': ['', [tickArn, ':*']] })}`,
+    ]);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+        })],
+      },
+    });
+  });
+});
+
+describe('API', () => {
+  test('IAM authorization on every method of /periodic/{id} and /oneshot/{id}', () => {
+    // GIVEN / WHEN
+    const { template } = synth();
+    // THEN
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods).toHaveLength(6);
+    for (const method of methods) {
+      expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
+      expect(method.Properties.RequestParameters).toEqual({ 'method.request.path.id': true });
+      expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
+    }
+    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['DELETE', 'DELETE', 'GET', 'GET', 'PUT', 'PUT']);
+    const paths = Object.values(template.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart).sort();
+    expect(paths).toEqual(['oneshot', 'periodic', '{id}', '{id}']);
+  });
+
+  test('an authorizer replaces IAM on every method', () => {
+    const { template } = synth((stack) => {
+      const fn = callback(stack);
+      return { apiAuthorization: ApiAuthorization.authorizer(new apigw.TokenAuthorizer(stack, 'Authorizer', { handler: fn })) };
+    });
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(6).fill('CUSTOM'));
+    expect(methods.every((m) => m.Properties.AuthorizerId)).toBe(true);
+  });
+
+  test('ApiAuthorization.none() leaves the methods open', () => {
+    const { template } = synth({ apiAuthorization: ApiAuthorization.none() });
+    template.allResourcesProperties('AWS::ApiGateway::Method', { AuthorizationType: 'NONE' });
+  });
+
+  test('grantManageTimers allows execute-api:Invoke on each method of both routes, and nothing else', () => {
+    // GIVEN
+    const stack = newStack();
+    const timer = new ServerlessTimer(stack, 'Timer');
+    const role = new iam.Role(stack, 'Client', { assumedBy: new iam.AccountRootPrincipal() });
+    // WHEN
+    timer.grantManageTimers(role);
+    // THEN
+    const template = Template.fromStack(stack);
+    const policy = Object.values(template.findResources('AWS::IAM::Policy'))
+      .find((p) => JSON.stringify(p.Properties.Roles).includes(logicalId(template, 'AWS::IAM::Role', 'Client')))!;
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('execute-api:Invoke');
+    const api = logicalId(template, 'AWS::ApiGateway::RestApi', 'Api');
+    const stage = logicalId(template, 'AWS::ApiGateway::Stage', 'Api');
+    const arns = statements[0].Resource.map((r: any) => r['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : `<${p.Ref}>`)).join(''));
+    expect(arns.sort()).toEqual(['DELETE/oneshot', 'DELETE/periodic', 'GET/oneshot', 'GET/periodic', 'PUT/oneshot', 'PUT/periodic']
+      .map((route) => `arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<${api}>/<${stage}>/${route}/*`));
+  });
+
+  test('access logs are written to a log group', () => {
+    const { template } = synth();
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [logicalId(template, 'AWS::Logs::LogGroup', 'ApiAccessLogs'), 'Arn'] } },
+    });
+  });
+});
+
+describe('callback queue and dead-letter queue', () => {
+  test('by default a dead-letter queue receives a firing after 5 receives and keeps it 14 days', () => {
+    // GIVEN / WHEN
+    const { template, timer } = synth();
+    // THEN
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    const dlqId = logicalId(template, 'AWS::SQS::Queue', 'DeadLetterQueue');
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 });
+    expect(timer.deadLetterQueue).toBeDefined();
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 2);
+  });
+
+  test('DeadLetterQueue.create({ maxReceiveCount }) sets the count', () => {
+    const { template } = synth({ deadLetterQueue: DeadLetterQueue.create({ maxReceiveCount: 12 }) });
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 12 }) });
+  });
+
+  test('DeadLetterQueue.fromQueue uses the given queue', () => {
+    let existing: sqs.Queue | undefined;
+    const { template, timer } = synth((stack) => {
+      existing = new sqs.Queue(stack, 'Existing');
+      return { deadLetterQueue: DeadLetterQueue.fromQueue(existing, 3) };
+    });
+    template.resourceCountIs('AWS::SQS::Queue', 2);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'Existing'), 'Arn'] }, maxReceiveCount: 3 },
+    });
+    expect(timer.deadLetterQueue).toBe(existing);
+  });
+
+  test('DeadLetterQueue.none(): no redrive, no dead-letter alarm, and metricDeadLetters says why it cannot exist', () => {
+    const { template, timer } = synth({ deadLetterQueue: DeadLetterQueue.none() });
+    template.resourceCountIs('AWS::SQS::Queue', 1);
+    template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() }, 0);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    expect(timer.deadLetterQueue).toBeUndefined();
+    expect(() => timer.metricDeadLetters()).toThrow(/has no dead-letter queue \(DeadLetterQueue\.none\(\)\)/);
+  });
+
+  test.each([
+    ['no callback', undefined, undefined, 30],
+    ['a callback with the default 3 s timeout', 'default', undefined, 30],
+    ['a 10 s callback', Duration.seconds(10), undefined, 60],
+    ['a 2 min callback', Duration.minutes(2), undefined, 720],
+    ['a 15 min callback', Duration.minutes(15), undefined, 5400],
+    ['an explicit timeout', Duration.seconds(10), Duration.seconds(45), 45],
+  ] as Array<[string, Duration | 'default' | undefined, Duration | undefined, number]>)(
+    'visibility timeout with %s', (_name, callbackTimeout, visibilityTimeout, expected) => {
+      // GIVEN / WHEN
+      const { template } = synth((stack) => ({
+        callback: callbackTimeout ? callback(stack, callbackTimeout === 'default' ? undefined : callbackTimeout) : undefined,
+        visibilityTimeout,
+      }));
+      // THEN
+      template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: expected, RedrivePolicy: Match.anyValue() });
+    });
+
+  test('an imported callback, whose timeout is unknown, gets six times the longest Lambda timeout', () => {
+    const { template } = synth((stack) => ({
+      callback: lambda.Function.fromFunctionArn(stack, 'Imported', 'arn:aws:lambda:eu-west-1:111111111111:function:cb'),
+    }));
+    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 6 * 900, RedrivePolicy: Match.anyValue() });
+  });
+
+  test('the callback reads the queue with partial batch responses and the tuning given', () => {
+    // GIVEN / WHEN
+    const { template } = synth((stack) => ({
+      callback: callback(stack),
+      callbackBatchSize: 50,
+      callbackMaxBatchingWindow: Duration.seconds(2),
+      callbackMaxConcurrency: 20,
+    }));
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'TimerQueue'), 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 50,
+      MaximumBatchingWindowInSeconds: 2,
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+  });
+});
+
+describe('metrics, alarms and dashboard', () => {
+  test.each([
+    ['metricFiringsDispatched', MetricName.FIRINGS_DISPATCHED, 'Sum'],
+    ['metricLateFirings', MetricName.LATE_FIRINGS, 'Sum'],
+    ['metricDispatchLag', MetricName.DISPATCH_LAG, 'Maximum'],
+  ] as const)('%s reads %s of this timer\'s service', (method, metricName, statistic) => {
+    const { timer } = synth({ serviceName: 'svc', period: Duration.minutes(2) });
+    const metric = timer[method]();
+    expect(metric.namespace).toBe(METRIC_NAMESPACE);
+    expect(metric.metricName).toBe(metricName);
+    expect(metric.dimensions).toEqual({ [METRIC_DIMENSION_SERVICE]: 'svc' });
+    expect(metric.statistic).toBe(statistic);
+    expect(metric.period.toSeconds()).toBe(120);
+  });
+
+  test('two timers in one stack get different service names', () => {
+    const stack = newStack();
+    const a = new ServerlessTimer(stack, 'A');
+    const b = new ServerlessTimer(stack, 'B');
+    expect(a.serviceName).not.toBe(b.serviceName);
+  });
+
+  test('alarms on failing ticks, late firings and dead letters', () => {
+    // GIVEN / WHEN
+    const { template } = synth();
+    // THEN
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(template, 'AWS::Lambda::Function', 'TickHandler') } }],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: MetricName.LATE_FIRINGS, Namespace: METRIC_NAMESPACE, Threshold: 1 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'DeadLetterQueue'), 'QueueName'] } }],
+    });
+  });
+
+  test.each([[true, 1], [false, 0]])('dashboard %s', (dashboard, count) => {
+    const { template, timer } = synth({ dashboard });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', count);
+    expect(timer.dashboard !== undefined).toBe(dashboard);
+  });
+});
+
+describe('validation', () => {
+  test.each([
+    ['shardCount 0', { shardCount: 0 }, 'shardCount must be a whole number from 1 to 100, got 0'],
+    ['shardCount 101', { shardCount: 101 }, 'shardCount must be a whole number from 1 to 100, got 101'],
+    ['shardCount 1.5', { shardCount: 1.5 }, 'shardCount must be a whole number from 1 to 100, got 1.5'],
+    ['period 30 s', { period: Duration.seconds(30) }, 'period must be whole minutes from 1 to 14 minutes (60 to 840 seconds), got 30 seconds'],
+    ['period 90 s', { period: Duration.seconds(90) }, 'period must be whole minutes from 1 to 14 minutes (60 to 840 seconds), got 90 seconds'],
+    ['period 15 min', { period: Duration.minutes(15) }, 'period must be whole minutes from 1 to 14 minutes (60 to 840 seconds), got 900 seconds'],
+    ['batchConcurrency 0', { batchConcurrency: 0 }, 'batchConcurrency must be a whole number from 1 to 1000, got 0'],
+    ['batchConcurrency 1001', { batchConcurrency: 1001 }, 'batchConcurrency must be a whole number from 1 to 1000, got 1001'],
+    ['visibilityTimeout 13 h', { visibilityTimeout: Duration.hours(13) }, 'visibilityTimeout must be from 0 to 43200 seconds, got 46800 seconds'],
+    ['oneShotRetention 10 s', { oneShotRetention: Duration.seconds(10) }, 'oneShotRetention must be from 60 to 31536000 seconds, got 10 seconds'],
+    ['callback tuning without a callback', { callbackBatchSize: 5 }, 'got them without a callback: pass callback too, or drop them'],
+    ['maxReceiveCount 0', { deadLetterQueue: DeadLetterQueue.create({ maxReceiveCount: 0 }) }, 'deadLetterQueue maxReceiveCount must be a whole number from 1 to 1000, got 0'],
+    ['maxReceiveCount 1001 on an existing queue', (stack: Stack) => ({ deadLetterQueue: DeadLetterQueue.fromQueue(new sqs.Queue(stack, 'Q'), 1001) }),
+      'deadLetterQueue maxReceiveCount must be a whole number from 1 to 1000, got 1001'],
+    ['a FIFO dead-letter queue', (stack: Stack) => ({ deadLetterQueue: DeadLetterQueue.fromQueue(new sqs.Queue(stack, 'Q', { fifo: true }), 3) }),
+      'is a FIFO queue, but the callback queue is a standard queue'],
+    ['dead-letter retention 30 s', { deadLetterQueue: DeadLetterQueue.create({ retentionPeriod: Duration.seconds(30) }) },
+      'deadLetterQueue retentionPeriod must be from 60 seconds to 14 days, got 30 seconds'],
+    ['callbackBatchSize 11 without a window', (stack: Stack) => ({ callback: callback(stack), callbackBatchSize: 11 }),
+      'callbackBatchSize must be a whole number from 1 to 10, got 11: above 10, SQS event sources need a callbackMaxBatchingWindow'],
+    ['callbackBatchSize 10001 with a window', (stack: Stack) => ({ callback: callback(stack), callbackBatchSize: 10001, callbackMaxBatchingWindow: Duration.seconds(1) }),
+      'callbackBatchSize must be a whole number from 1 to 10000, got 10001'],
+    ['callbackMaxConcurrency 1', (stack: Stack) => ({ callback: callback(stack), callbackMaxConcurrency: 1 }),
+      'callbackMaxConcurrency must be a whole number from 2 to 1000, got 1'],
+    ['callbackMaxBatchingWindow 6 min', (stack: Stack) => ({ callback: callback(stack), callbackMaxBatchingWindow: Duration.minutes(6) }),
+      'callbackMaxBatchingWindow must be from 0 to 300 seconds, got 360 seconds'],
+    ['visibilityTimeout below the callback timeout', (stack: Stack) => ({ callback: callback(stack, Duration.seconds(60)), visibilityTimeout: Duration.seconds(30) }),
+      'visibilityTimeout must be at least the callback\'s timeout (60 seconds), got 30 seconds'],
+  ] as Array<[string, ServerlessTimerProps | ((stack: Stack) => ServerlessTimerProps), string]>)('%s is refused', (_name, props, message) => {
+    // GIVEN
+    const stack = newStack();
+    // WHEN / THEN
+    expect(() => new ServerlessTimer(stack, 'Timer', typeof props === 'function' ? props(stack) : props))
+      .toThrow(message);
+  });
+});
+
+/** Replaces content hashes (asset file names, hashed ids) so snapshots survive handler edits. */
+function withoutAssetHashes(template: Template): unknown {
+  return JSON.parse(JSON.stringify(template.toJSON()).replace(/[0-9a-f]{64}/g, 'ASSET-HASH'));
+}
+
+describe('snapshots', () => {
+  test.each([
+    ['defaults', () => ({})],
+    ['three shards, a callback, a 5-minute period, tracing and a dashboard', (stack: Stack) => ({
+      shardCount: 3, period: Duration.minutes(5), callback: callback(stack, Duration.seconds(20)), tracing: true, dashboard: true,
+    })],
+    ['a customer key and no dead-letter queue', (stack: Stack) => ({
+      encryptionKey: new kms.Key(stack, 'Key'), deadLetterQueue: DeadLetterQueue.none(), removalPolicy: RemovalPolicy.DESTROY,
+    })],
+  ] as Array<[string, (stack: Stack) => ServerlessTimerProps]>)('%s', (_name, props) => {
+    const { template } = synth(props);
+    expect(withoutAssetHashes(template)).toMatchSnapshot();
+  });
+});
