@@ -157,6 +157,20 @@ describe('tick handler on DynamoDB and SQS', () => {
     dynamodb.destroy();
   });
 
+  test('a timer created inside a span already dispatched is sent by the API itself, with its delay', async () => {
+    const rig = await createRig(moto.server(), { t0: T0 });
+    await rig.tick(SHARD); // dispatches up to T0 + 120 s
+
+    rig.clock.set(T0 + 10_000);
+    expect((await rig.request('PUT', 'periodic', 'late-comer', { timerCallbackData: 'hi', interval: 60, offset: 30 })).statusCode).toBe(200);
+
+    expect(rig.queue.forTimer('late-comer').map((e) => [(e.scheduledAt - T0) / 1000, e.delaySeconds])).toEqual([[30, 20], [90, 80]]);
+    // The next tick starts at the watermark, so it does not send them again.
+    rig.clock.set(T0 + 60_000);
+    expect(await rig.tick(SHARD)).toMatchObject({ windows: 1, dispatched: 1 });
+    expect(rig.queue.forTimer('late-comer').map((e) => (e.scheduledAt - T0) / 1000)).toEqual([30, 90, 150]);
+  });
+
   test('a timer deleted before its window never fires', async () => {
     const rig = await createRig(moto.server(), { t0: T0 });
     await rig.request('PUT', 'periodic', 'p1', { timerCallbackData: 'gone', interval: 60, offset: 30 });
