@@ -72,6 +72,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['.timers/', '.venv/', '/bench/out/', '/loadtest/node_modules/', 'cdk.out/', '*.db', '*.db-shm', '*.db-wal'],
 });
 
+// Handler adapters, the local runtime, benchmarks and integ apps use devDependencies that are bundled or optional.
+for (const pattern of ['src/aws/**', 'src/local/**', 'bench/**', 'integ/**', 'examples/**']) {
+  project.eslint?.allowDevDeps(pattern);
+}
+project.eslint?.addLintPattern('bench');
+
 // The package bin: `cdk-serverless-timer local` runs the whole service on one machine.
 project.addBins({ 'cdk-serverless-timer': 'lib/local/cli.js' });
 
