@@ -4,7 +4,6 @@
  * construct grants: GetItem, PutItem, UpdateItem, DeleteItem and Query on the `schedule` index.
  */
 // Bundled into the Lambda assets by esbuild, never loaded by the published library: a devDependency on purpose.
-// eslint-disable-next-line import/no-extraneous-dependencies
 import {
   AttributeValue,
   ConditionalCheckFailedException,

@@ -4,9 +4,7 @@
  * container by the handler modules; tests build the same pieces against an emulator.
  */
 // Bundled into the Lambda assets by esbuild, never loaded by the published library: a devDependency on purpose.
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EngineConfig, EngineSettings, engineConfig } from '../core';
 import { Envar } from '../envars';

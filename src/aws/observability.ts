@@ -4,9 +4,7 @@
  * `MetricsSink` and `Log` ports. A handler flushes the metrics once per invocation.
  */
 // Bundled into the Lambda assets by esbuild, never loaded by the published library: a devDependency on purpose.
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { Logger } from '@aws-lambda-powertools/logger';
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Log, METRIC_DIMENSION_SERVICE, METRIC_NAMESPACE, MetricName, MetricsSink } from '../core';
 

@@ -3,7 +3,6 @@
  * Core's Dispatcher packs the batches, bounds the concurrency and retries what this reports as failed.
  */
 // Bundled into the Lambda assets by esbuild, never loaded by the published library: a devDependency on purpose.
-// eslint-disable-next-line import/no-extraneous-dependencies
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { FiringQueue, QueueEntry } from '../core';
 
