@@ -88,6 +88,25 @@ for (const pattern of ['/bench/', '/loadtest/', '/integ/', '/.ci/', '/examples/'
 // Construct tests synthesize stacks that reference the bundled handlers: bundle before testing.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
+// Integration tests (integ/integ.*.ts) run with integ-runner; tsx runs the TypeScript apps (ts-node fails on ESM deps).
+const integArgs = '--language typescript --directory integ --app "npx tsx {filePath}"';
+project.addTask('integ:snapshot', {
+  description: 'Refresh the integration test snapshots offline (synthesis only, no deployment)',
+  exec: `integ-runner ${integArgs} --dry-run --update-on-failed`,
+  receiveArgs: true,
+});
+const integVerify = project.addTask('integ:verify', {
+  description: 'Compare the integration test snapshots with a fresh synthesis (offline, no deployment)',
+  exec: `integ-runner ${integArgs} --dry-run`,
+  receiveArgs: true,
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy the integration tests, run their assertions and destroy them (needs AWS credentials)',
+  exec: `integ-runner ${integArgs} --update-on-failed`,
+  receiveArgs: true,
+});
+project.testTask.spawn(integVerify);
+
 project.addTask('start', {
   description: 'Run the whole timer service on this machine (HTTP API + SQLite + ticker), printing each firing',
   exec: 'tsx src/local/cli.ts local --callback examples/print-firing.ts',
