@@ -115,6 +115,11 @@ export class AwsMeter {
   sqsBilledRequests = 0;
   readUnits = 0;
   writeUnits = 0;
+  /**
+   * Read units computed from the returned bytes for every read, reported or not: a cross-check of the computation
+   * the meter falls back on against what the emulator reports.
+   */
+  readUnitsFromBytes = 0;
   /** How many DynamoDB responses carried their consumed capacity, and how many had it computed from bytes. */
   unitsReported = 0;
   unitsComputed = 0;
@@ -159,6 +164,7 @@ export class AwsMeter {
     this.sqsBilledRequests = 0;
     this.readUnits = 0;
     this.writeUnits = 0;
+    this.readUnitsFromBytes = 0;
     this.unitsReported = 0;
     this.unitsComputed = 0;
   }
@@ -205,6 +211,7 @@ export class AwsMeter {
     }
     const isRead = READ_COMMANDS.has(command);
     if (!isRead && !WRITE_COMMANDS.has(command)) return;
+    if (isRead) this.readUnitsFromBytes += computedReadUnits(command, input, output);
     let units = reportedUnits(output);
     if (units !== undefined) {
       this.unitsReported++;
