@@ -269,8 +269,17 @@ async function main(): Promise<void> {
     const config = engineConfig({ shardCount: SHARD_COUNT, periodSeconds: PERIOD_SECONDS, batchConcurrency: concurrency });
     const oursRates: number[] = [];
     const totals = {
-      firings: 0, sqsRequests: 0, sqsBilled: 0, queries: 0, getItems: 0, stateWrites: 0,
-      readUnits: 0, readUnitsFromBytes: 0, writeUnits: 0, reported: 0, computed: 0,
+      firings: 0,
+      sqsRequests: 0,
+      sqsBilled: 0,
+      queries: 0,
+      getItems: 0,
+      stateWrites: 0,
+      readUnits: 0,
+      readUnitsFromBytes: 0,
+      writeUnits: 0,
+      reported: 0,
+      computed: 0,
     };
     const costs = { sqs: 0, dynamodbReads: 0, dynamodbWrites: 0 };
     const ours = async (round: number): Promise<void> => {
