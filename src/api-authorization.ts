@@ -14,7 +14,7 @@ export class ApiAuthorization {
   }
 
   /** A Lambda (token or request) or Cognito user pool authorizer. */
-  public static authorizer(authorizer: apigw.IAuthorizer): ApiAuthorization {
+  public static fromAuthorizer(authorizer: apigw.IAuthorizer): ApiAuthorization {
     return new ApiAuthorization(authorizer.authorizationType ?? apigw.AuthorizationType.CUSTOM, authorizer);
   }
 
@@ -29,7 +29,7 @@ export class ApiAuthorization {
   private constructor(
     /** The authorization type of every method. */
     public readonly authorizationType: apigw.AuthorizationType,
-    /** The authorizer of every method, for `authorizer()`. */
+    /** The authorizer of every method, for `fromAuthorizer()`. */
     public readonly authorizer?: apigw.IAuthorizer,
   ) {}
 }

@@ -220,11 +220,11 @@ export class ServerlessTimer extends Construct {
   /** The `Service` dimension value of the engine's metrics. */
   public readonly serviceName: string;
   /** Alarms when ticks fail in two of three periods. */
-  public readonly tickErrorsAlarm: cloudwatch.IAlarm;
+  public readonly tickErrorsAlarm: cloudwatch.Alarm;
   /** Alarms when firings were sent after their second (a tick missed or ran late). */
-  public readonly lateFiringsAlarm: cloudwatch.IAlarm;
+  public readonly lateFiringsAlarm: cloudwatch.Alarm;
   /** Conditional: alarms when the dead-letter queue holds a firing, if there is a dead-letter queue. */
-  public readonly deadLetterAlarm?: cloudwatch.IAlarm;
+  public readonly deadLetterAlarm?: cloudwatch.Alarm;
   /** Conditional: the dashboard, when `dashboard` is true. */
   public readonly dashboard?: cloudwatch.Dashboard;
 

@@ -270,7 +270,7 @@ describe('API', () => {
   test('an authorizer replaces IAM on every method', () => {
     const { template } = synth((stack) => {
       const fn = callback(stack);
-      return { apiAuthorization: ApiAuthorization.authorizer(new apigw.TokenAuthorizer(stack, 'Authorizer', { handler: fn })) };
+      return { apiAuthorization: ApiAuthorization.fromAuthorizer(new apigw.TokenAuthorizer(stack, 'Authorizer', { handler: fn })) };
     });
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(6).fill('CUSTOM'));
