@@ -21,7 +21,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { ioredisMissing, startBullmq } from './local/bullmq-side';
-import { putAll } from './local/http-load';
+import { probeStalls, putAll } from './local/http-load';
 import { LatencyFileReader } from './local/latency-file';
 import { summariseProfile } from './local/profile';
 import { LATENCY_FILE_ENV } from './local/recorder';
@@ -31,6 +31,8 @@ import { seedQuietTimers } from './local/seed';
 import { LatenessSummary, MeasurementWindow, expectedFirings } from './local/stats';
 
 const INTERVAL_SECONDS = 60;
+/** A trivial GET slower than this means the runtime's event loop was blocked. */
+const STALL_THRESHOLD_MS = 250;
 const REPO_ROOT = path.resolve(__dirname, '..');
 
 const USAGE = `usage: npm run bench:local -- [flags]
@@ -145,7 +147,14 @@ class Cleanup {
  * Opens the window once every timer exists, then polls `poll` (which feeds the window) every second, printing the
  * running figures every ten, until the window is over and every expected firing arrived or the drain time ran out.
  */
-async function measure(label: string, window: MeasurementWindow, timers: number, createdAt: number, options: Options, poll: () => void): Promise<LatenessSummary> {
+async function measure(
+  label: string,
+  window: MeasurementWindow,
+  timers: number,
+  createdAt: number,
+  options: Options,
+  poll: () => void,
+): Promise<LatenessSummary> {
   const fromMs = Math.ceil((createdAt + options.warmupSeconds * 1000) / 1000) * 1000;
   const toMs = fromMs + options.seconds * 1000;
   window.open(fromMs, toMs, expectedFirings(timers, INTERVAL_SECONDS, offsetOf, fromMs, toMs));
@@ -214,6 +223,9 @@ async function runLocal(label: string, options: Options, workDir: string, cleanu
   const stopRuntime = cleanup.add(() => runtime.stop());
   log(`[${label}] runtime pid ${runtime.pid} listening on ${runtime.url}`);
 
+  const startedAt = Date.now();
+  // A GET of an absent timer is one index lookup; /healthz counts the queue and would itself load the runtime.
+  const prober = probeStalls(runtime.url, '/periodic/stall-probe', 200, STALL_THRESHOLD_MS);
   const window = new MeasurementWindow();
   const poll = (): void => {
     reader.drain((scheduledAt, lateness) => window.record(scheduledAt, lateness));
@@ -232,8 +244,18 @@ async function runLocal(label: string, options: Options, workDir: string, cleanu
   } finally {
     clearInterval(drainTimer);
   }
-  log(`[${label}] created ${created.created} timers in ${(created.elapsedMs / 1000).toFixed(1)} s: ${Math.round(created.perSecond)} creates/s over ${options.connections} connections`);
+  log(
+    `[${label}] created ${created.created} timers in ${(created.elapsedMs / 1000).toFixed(1)} s: ${Math.round(created.perSecond)} creates/s ` +
+      `over ${options.connections} connections (${created.retried} sent again after a reset connection)`,
+  );
   const lateness = await measure(label, window, options.timers, Date.now(), options, poll);
+  const stalls = prober.stop();
+  const worst = stalls.reduce((a, b) => (b.ms > a.ms ? b : a), { at: startedAt, ms: 0 });
+  log(
+    `[${label}] the runtime's event loop: ${stalls.length} trivial GETs took over ${STALL_THRESHOLD_MS} ms, ` +
+      `${stalls.reduce((sum, s) => sum + s.ms, 0)} ms in all; the longest ${worst.ms} ms at t+${Math.round((worst.at - startedAt) / 1000)} s` +
+      (stalls.length > 0 ? ` (stalls at t+${stalls.slice(0, 12).map((s) => `${Math.round((s.at - startedAt) / 1000)}s:${s.ms}ms`).join(' ')})` : ''),
+  );
 
   await stopRuntime();
   if (warnings > 10) log(`[${label}] the runtime logged ${warnings} warnings or errors in all`);

@@ -5,8 +5,12 @@
  */
 import * as http from 'http';
 
+const RETRIES = 3;
+
 export interface CreateResult {
   readonly created: number;
+  /** Requests sent again after the server reset a reused keep-alive connection. */
+  readonly retried: number;
   readonly elapsedMs: number;
   readonly perSecond: number;
 }
@@ -57,10 +61,26 @@ export async function putAll(
     });
 
   let failed = false;
+  let retried = 0;
+  /**
+   * A server that stalls longer than its keep-alive timeout resets a connection whose next request is already on
+   * the wire; PUT is idempotent, so it is sent again, as HTTP clients do for idempotent requests.
+   */
+  const putWithRetry = async (i: number): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await putOne(i);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt >= RETRIES || (code !== 'ECONNRESET' && code !== 'EPIPE')) throw err;
+        retried++;
+      }
+    }
+  };
   const connection = async (): Promise<void> => {
     try {
       while (next < count && !failed) {
-        await putOne(next++);
+        await putWithRetry(next++);
         done++;
       }
     } catch (err) {
@@ -75,5 +95,40 @@ export async function putAll(
     agent.destroy();
   }
   const elapsedMs = Date.now() - started;
-  return { created: done, elapsedMs, perSecond: done / (elapsedMs / 1000) };
+  return { created: done, retried, elapsedMs, perSecond: done / (elapsedMs / 1000) };
+}
+
+/**
+ * Measures how long the server takes to answer a trivial GET (`path`) every `everyMs`: a long answer means its event
+ * loop was blocked, which delays every firing due meanwhile. `stop` returns the stalls over `thresholdMs`.
+ */
+export function probeStalls(baseUrl: string, path: string, everyMs: number, thresholdMs: number): { stop(): Array<{ at: number; ms: number }> } {
+  const url = new URL(path, baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const stalls: Array<{ at: number; ms: number }> = [];
+  let stopped = false;
+  const loop = async (): Promise<void> => {
+    while (!stopped) {
+      const started = Date.now();
+      await new Promise<void>((resolve) => {
+        const req = http.get(url, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+          res.on('error', () => resolve());
+        });
+        req.on('error', () => resolve());
+      });
+      const ms = Date.now() - started;
+      if (ms > thresholdMs) stalls.push({ at: started, ms });
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  };
+  void loop();
+  return {
+    stop: () => {
+      stopped = true;
+      agent.destroy();
+      return stalls;
+    },
+  };
 }

@@ -24,7 +24,7 @@ export interface SeedResult {
 /** The seeded timer number `j` of `count`: even j periodic daily, odd j one-shot, spread evenly over their ranges. */
 function seededTimer(j: number, count: number, nowMs: number, shardCount: number, retentionMs: number): Timer {
   const half = Math.ceil(count / 2);
-  const k = j >> 1;
+  const k = Math.floor(j / 2);
   if (j % 2 === 0) {
     const nowOfDay = Math.floor(nowMs / 1000) % DAY_S;
     const span = DAY_S - QUIET_BEFORE_S - QUIET_AFTER_S;
