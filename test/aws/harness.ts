@@ -37,12 +37,14 @@ export class RecordingMetrics implements MetricsSink {
   }
 }
 
-/** Wraps the SQS queue to keep every entry it accepted, optionally slowed down to hold a tick's lease longer. */
+/** Wraps the SQS queue to keep every entry it accepted, optionally held at a gate to keep a tick's lease taken. */
 export class RecordingQueue implements FiringQueue {
   readonly sent: QueueEntry[] = [];
-  constructor(private readonly inner: FiringQueue, private readonly delayMs = 0) {}
+  /** When set, every send waits for it: a tick holding the lease stays inside its dispatch until it settles. */
+  gate?: Promise<unknown>;
+  constructor(private readonly inner: FiringQueue) {}
   async sendBatch(entries: readonly QueueEntry[]): Promise<string[]> {
-    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    if (this.gate) await this.gate;
     const failed = await this.inner.sendBatch(entries);
     this.sent.push(...entries.filter((e) => !failed.includes(e.id)));
     return failed;
@@ -75,7 +77,6 @@ export interface Rig {
 export interface RigOptions {
   readonly t0: number;
   readonly queryPageLimit?: number;
-  readonly sendDelayMs?: number;
   /** A DynamoDB client of the test's own, e.g. one carrying recording middleware. */
   readonly dynamodb?: DynamoDBClient;
   readonly shardCount?: number;
@@ -114,7 +115,7 @@ export async function createRig(moto: MotoServer, options: RigOptions): Promise<
   const config = engineConfig({ shardCount: options.shardCount ?? 1, periodSeconds: 60, settleMs: 0 });
   const clock = new ManualClock(options.t0);
   const store = new DynamoTimerStore({ client: options.dynamodb ?? moto.dynamodb, tableName, queryPageLimit: options.queryPageLimit });
-  const queue = new RecordingQueue(new SqsFiringQueue({ client: moto.sqs, queueUrl }), options.sendDelayMs);
+  const queue = new RecordingQueue(new SqsFiringQueue({ client: moto.sqs, queueUrl }));
   const metrics = new RecordingMetrics();
   const deps = { config, store, queue, clock, metrics };
   const api = createApiHandler(deps);

@@ -103,11 +103,17 @@ describe('tick handler on DynamoDB and SQS', () => {
   });
 
   test('two concurrent ticks of one shard: exactly one dispatches, each firing is sent once', async () => {
-    const rig = await createRig(moto.server(), { t0: T0, sendDelayMs: 300 });
+    const rig = await createRig(moto.server(), { t0: T0 });
     await rig.request('PUT', 'periodic', 'p1', { timerCallbackData: 1, interval: 60, offset: 30 });
     await rig.request('PUT', 'periodic', 'p2', { timerCallbackData: 2, interval: 20, offset: 5 });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    rig.queue.gate = held;
 
-    const reports = await Promise.all([rig.tickHandler()(SHARD), rig.tickHandler()(SHARD)]);
+    // The tick that wins the lease waits at its first send until the other has returned, so the two overlap for certain.
+    const ticks = [rig.tickHandler()(SHARD), rig.tickHandler()(SHARD)];
+    void Promise.race(ticks).finally(release);
+    const reports = await Promise.all(ticks);
 
     // p1: 2 firings, p2: 6 firings in the two windows.
     expect(reports.filter((r) => r.dispatched > 0)).toHaveLength(1);
