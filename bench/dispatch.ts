@@ -8,7 +8,6 @@
  * run is real (all N messages arrived), and reports the rest.
  */
 // Benchmarks run inside the repository with its devDependencies; they are not part of the published package.
-/* eslint-disable import/no-extraneous-dependencies */
 import { parseArgs } from 'util';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, BatchWriteItemCommand, WriteRequest } from '@aws-sdk/client-dynamodb';
 import {

@@ -4,7 +4,6 @@
  * the parent over IPC and exits when the parent disconnects, so it never outlives the benchmark.
  */
 // Benchmarks run inside the repository with its devDependencies; they are not part of the published package.
-/* eslint-disable import/no-extraneous-dependencies */
 import type { Server } from 'http';
 import { AddressInfo } from 'net';
 

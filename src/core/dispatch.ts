@@ -109,12 +109,26 @@ export interface DispatcherOptions {
 
 type FiringSource = AsyncIterable<Firing[]> | Iterable<Firing[]>;
 
-/** Turns pages of firings into a stream of batches without holding more than one page in memory. */
+function iteratorOf(source: FiringSource): AsyncIterator<Firing[]> | Iterator<Firing[]> {
+  return Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+}
+
+/**
+ * Turns pages of firings into a stream of batches. The next page is read while the current one is being sent, so
+ * the queue never waits on a store read; at most two pages are held in memory.
+ */
 async function* batchesOf(source: FiringSource): AsyncGenerator<Firing[]> {
+  const pages = iteratorOf(source);
   let carry: Firing[] = [];
-  for await (const page of source) {
-    if (page.length === 0) continue;
-    const batches = [...planBatches(carry.concat(page))];
+  let nextPage = Promise.resolve(pages.next());
+  for (;;) {
+    const page = await nextPage;
+    if (page.done) break;
+    nextPage = Promise.resolve(pages.next());
+    // Stopping early (a send failure) must not leave the read-ahead rejected and unobserved.
+    nextPage.catch(() => undefined);
+    if (page.value.length === 0) continue;
+    const batches = [...planBatches(carry.concat(page.value))];
     carry = batches.pop() ?? [];
     yield* batches;
   }
