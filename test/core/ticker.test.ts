@@ -1,0 +1,203 @@
+/**
+ * The tick (src/core/ticker.ts) against the in-memory store: on-time dispatch a look-ahead ahead, catch-up of
+ * missed windows, the shard lease, a refused send keeping the watermark, and the tick budget.
+ */
+import { EngineSettings, engineConfig } from '../../src/core/config';
+import { Dispatcher, firingIdOf } from '../../src/core/dispatch';
+import { OneShotTimer, PeriodicTimer } from '../../src/core/model';
+import { MetricName } from '../../src/core/names';
+import { silentLog } from '../../src/core/ports';
+import { Ticker } from '../../src/core/ticker';
+import { ManualClock, MemoryTimerStore, RecordingMetrics, RecordingQueue } from '../support/memory-store';
+
+/** A minute boundary, so that windows of one period start on it. */
+const T0 = 1_750_000_020_000;
+const SHARD = 'shard0';
+
+function setup(settings: Partial<EngineSettings> = {}, queueLatencyMs = 0) {
+  const config = engineConfig({ shardCount: 1, periodSeconds: 60, ...settings });
+  const store = new MemoryTimerStore({ pageSize: 3 });
+  const clock = new ManualClock(T0);
+  const queue = new RecordingQueue({ clock, latencyMs: queueLatencyMs });
+  const metrics = new RecordingMetrics();
+  const dispatcher = new Dispatcher({ queue, clock, concurrency: config.batchConcurrency, metrics, log: silentLog });
+  const ticker = new Ticker(config, { store, dispatcher, clock, metrics, log: silentLog });
+  return { config, store, clock, queue, metrics, ticker };
+}
+
+async function addPeriodic(store: MemoryTimerStore, id: string, interval: number, offset: number, createdAt = T0 - 3_600_000): Promise<PeriodicTimer> {
+  const timer: PeriodicTimer = { kind: 'periodic', id, shardId: SHARD, data: JSON.stringify({ id }), createdAt, interval, offset };
+  await store.registerInterval(SHARD, interval);
+  await store.putTimer(timer);
+  return timer;
+}
+
+async function addOneShot(store: MemoryTimerStore, id: string, fireAt: number): Promise<OneShotTimer> {
+  const timer: OneShotTimer = { kind: 'oneshot', id, shardId: SHARD, data: '"once"', createdAt: T0 - 3_600_000, fireAt, expiresAt: fireAt + 86_400_000 };
+  await store.putTimer(timer);
+  return timer;
+}
+
+/** Every firing id of the store's timers in [fromMs, toMs), by testing each second (independent of schedule.ts). */
+function expectedFiringIds(store: MemoryTimerStore, fromMs: number, toMs: number): string[] {
+  const ids: string[] = [];
+  for (const timer of store.timers.values()) {
+    if (timer.kind === 'oneshot') {
+      if (timer.fireAt >= fromMs && timer.fireAt < toMs) ids.push(`${timer.id}@${timer.fireAt}`);
+      continue;
+    }
+    for (let t = Math.ceil(fromMs / 1000); t * 1000 < toMs; t++) {
+      if (t % timer.interval === timer.offset && t * 1000 >= timer.createdAt) ids.push(`${timer.id}@${t * 1000}`);
+    }
+  }
+  return ids.sort();
+}
+
+async function populate(store: MemoryTimerStore): Promise<void> {
+  const intervals = [5, 7, 60, 90, 3600];
+  for (let i = 0; i < 25; i++) {
+    const interval = intervals[i % intervals.length];
+    await addPeriodic(store, `p${i}`, interval, (i * 37) % interval);
+  }
+  await addOneShot(store, 'o-early', T0 + 1_500);
+  await addOneShot(store, 'o-mid', T0 + 250_000);
+  await addOneShot(store, 'o-late', T0 + 3_600_000);
+}
+
+describe('Ticker', () => {
+  test('ticks every period dispatch each firing once, ahead of time, visible on its second', async () => {
+    const { store, clock, queue, ticker, config } = setup();
+    await populate(store);
+    let watermark = 0;
+    for (let k = 0; k < 8; k++) {
+      clock.set(T0 + k * 60_000 + (k === 0 ? 0 : 250));
+      const report = await ticker.tick(SHARD);
+      expect(report).toMatchObject({ shardId: SHARD, skipped: false, windowsCaughtUp: 0, late: 0 });
+      expect(report.watermark).toBe(Math.floor((clock.now() + config.lookAheadMs) / 1000) * 1000);
+      watermark = report.watermark;
+    }
+    expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, watermark));
+    for (const entry of queue.sent) {
+      const visibleAt = entry.sentAt + entry.delaySeconds * 1000;
+      expect(visibleAt).toBeGreaterThanOrEqual(entry.scheduledAt);
+      expect(visibleAt).toBeLessThan(entry.scheduledAt + 1000);
+    }
+    expect(queue.sent.find((e) => e.attributes.TimerId === 'o-mid')).toMatchObject({ body: '"once"', attributes: { TimerKind: 'oneshot', ScheduledAt: String(T0 + 250_000) } });
+    expect(store.pagesServed).toBeGreaterThan(8);
+  });
+
+  test('a tick before the watermark needs dispatching does nothing', async () => {
+    const { store, clock, queue, ticker } = setup();
+    await populate(store);
+    await ticker.tick(SHARD);
+    const sent = queue.sent.length;
+    clock.advance(500);
+    expect(await ticker.tick(SHARD)).toMatchObject({ skipped: false, windows: 0, dispatched: 0 });
+    expect(queue.sent).toHaveLength(sent);
+  });
+
+  test('missed windows are caught up: each occurrence once, the past ones at once and counted late', async () => {
+    const { store, clock, queue, metrics, ticker, config } = setup();
+    await populate(store);
+    const first = await ticker.tick(SHARD);
+    const outageEnd = T0 + 10 * 60_000 + 500;
+    clock.set(outageEnd);
+    const report = await ticker.tick(SHARD);
+
+    const windowsBefore = Math.ceil((outageEnd - first.watermark) / config.windowMs);
+    expect(report.windowsCaughtUp).toBe(windowsBefore);
+    expect(metrics.count(MetricName.WINDOWS_CAUGHT_UP)).toBe(windowsBefore);
+    expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+
+    const caughtUp = queue.sent.filter((e) => e.sentAt === outageEnd && e.scheduledAt < outageEnd);
+    expect(caughtUp.length).toBeGreaterThan(0);
+    expect(caughtUp.every((e) => e.delaySeconds === 0)).toBe(true);
+    expect(report.late).toBe(caughtUp.filter((e) => outageEnd - e.scheduledAt > 1000).length);
+    expect(metrics.count(MetricName.LATE_FIRINGS)).toBe(report.late);
+  });
+
+  test('a shard held by another tick makes the tick stand down until the lease lapses', async () => {
+    const { store, clock, queue, metrics, ticker } = setup();
+    await populate(store);
+    await store.initShardState(SHARD, T0);
+    store.forceLease(SHARD, 'other-tick', T0 + 30_000);
+
+    expect(await ticker.tick(SHARD)).toMatchObject({ skipped: true, windows: 0, dispatched: 0, watermark: T0 });
+    expect(queue.sent).toHaveLength(0);
+    expect(metrics.count(MetricName.TICKS_SKIPPED)).toBe(1);
+
+    clock.set(T0 + 30_000);
+    const report = await ticker.tick(SHARD);
+    expect(report.skipped).toBe(false);
+    expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+  });
+
+  test('two overlapping ticks: the second stands down and nothing is sent twice', async () => {
+    const { store, clock, queue, ticker } = setup();
+    await populate(store);
+    const release = queue.hold();
+    const first = ticker.tick(SHARD);
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(1000);
+    expect((await ticker.tick(SHARD)).skipped).toBe(true);
+    release();
+    const report = await first;
+    expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+    expect((await store.getShardState(SHARD))?.leaseOwner).toBeUndefined();
+  });
+
+  test('a refused send leaves the watermark where it was, and the next tick sends the window again', async () => {
+    const { store, clock, queue, ticker } = setup();
+    await addPeriodic(store, 'a', 10, 0);
+    await addPeriodic(store, 'r', 60, 30);
+    queue.refuse = (entry) => entry.attributes.TimerId === 'r';
+
+    await expect(ticker.tick(SHARD)).rejects.toThrow(/1 firing\(s\) of shard0 window \[\d+, \d+\) were not accepted by the queue/);
+    const state = await store.getShardState(SHARD);
+    expect(state?.watermark).toBe(T0);
+    expect(state?.leaseOwner).toBeUndefined();
+    expect(queue.firingIds()).not.toContain(`r@${T0 + 30_000}`);
+
+    queue.refuse = () => false;
+    clock.advance(5_000);
+    const report = await ticker.tick(SHARD);
+    expect(report.watermark).toBeGreaterThan(T0);
+    const ids = queue.firingIds();
+    expect(ids.filter((id) => id === `r@${T0 + 30_000}`)).toHaveLength(1);
+    expect([...new Set(ids)].sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+  });
+
+  test('a spent budget stops the tick early; the next ticks continue from the watermark', async () => {
+    const { store, clock, queue, ticker } = setup({ tickBudgetMs: 1_000 }, 700);
+    await addPeriodic(store, 'm', 60, 0);
+    await ticker.tick(SHARD);
+    clock.set(T0 + 20 * 60_000);
+    const target = Math.floor((T0 + 20 * 60_000 + 120_000) / 1000) * 1000;
+    const reports = [];
+    for (let i = 0; i < 20; i++) {
+      const report = await ticker.tick(SHARD);
+      reports.push(report);
+      if (report.watermark >= Math.floor((clock.now() + 120_000) / 1000) * 1000) break;
+    }
+    // With 700 ms per send and a 1 s budget, each tick gets through two windows.
+    expect(reports[0].windows).toBe(2);
+    expect(reports.length).toBeGreaterThan(5);
+    for (let i = 1; i < reports.length; i++) expect(reports[i].watermark).toBeGreaterThan(reports[i - 1].watermark);
+    expect(reports[reports.length - 1].watermark).toBeGreaterThanOrEqual(target);
+    const last = reports[reports.length - 1].watermark;
+    expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, last));
+    expect(queue.sent.map(firingIdOfEntry)).toHaveLength(new Set(queue.sent.map(firingIdOfEntry)).size);
+  });
+
+  test('every page of a query is followed', async () => {
+    const { store, queue, ticker } = setup();
+    for (let i = 0; i < 20; i++) await addPeriodic(store, `t${i}`, 60, i);
+    const report = await ticker.tick(SHARD);
+    expect(report.dispatched).toBe(40);
+    expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+  });
+});
+
+function firingIdOfEntry(entry: { attributes: Readonly<Record<string, string>>; scheduledAt: number }): string {
+  return firingIdOf({ timerId: entry.attributes.TimerId, scheduledAt: entry.scheduledAt });
+}
