@@ -21,12 +21,29 @@ describe('engineConfig', () => {
   });
 
   test.each([
-    [{ shardCount: 1, periodSeconds: 60 }, { windowMs: 60_000, lookAheadMs: 120_000, tickBudgetMs: 60_000, leaseMs: 120_000, batchConcurrency: 10, settleMs: 0 }],
-    [{ shardCount: 100, periodSeconds: 1 }, { windowMs: 1_000, lookAheadMs: 2_000, tickBudgetMs: 10_000, leaseMs: 40_000, batchConcurrency: 10, settleMs: 0 }],
-    [{ shardCount: 4, periodSeconds: 300, batchConcurrency: 3, settleMs: 500, tickBudgetMs: 20_000 }, { windowMs: 300_000, lookAheadMs: 360_000, tickBudgetMs: 20_000, leaseMs: 320_000, batchConcurrency: 3, settleMs: 500 }],
-    [{ shardCount: 1, periodSeconds: 840 }, { windowMs: 840_000, lookAheadMs: 900_000, tickBudgetMs: 840_000, leaseMs: 1_680_000, batchConcurrency: 10, settleMs: 0 }],
+    [
+      { shardCount: 1, periodSeconds: 60 },
+      { windowMs: 60_000, lookAheadMs: 120_000, tickBudgetMs: 60_000, leaseMs: 120_000, batchConcurrency: 10, settleMs: 0 },
+    ],
+    [
+      { shardCount: 100, periodSeconds: 1 },
+      { windowMs: 1_000, lookAheadMs: 2_000, tickBudgetMs: 10_000, leaseMs: 40_000, batchConcurrency: 10, settleMs: 0 },
+    ],
+    [
+      { shardCount: 4, periodSeconds: 300, batchConcurrency: 3, settleMs: 500, tickBudgetMs: 20_000 },
+      { windowMs: 300_000, lookAheadMs: 360_000, tickBudgetMs: 20_000, leaseMs: 320_000, batchConcurrency: 3, settleMs: 500 },
+    ],
+    [
+      { shardCount: 1, periodSeconds: 840 },
+      { windowMs: 840_000, lookAheadMs: 900_000, tickBudgetMs: 840_000, leaseMs: 1_680_000, batchConcurrency: 10, settleMs: 0 },
+    ],
   ])('derives %j', (settings, expected) => {
-    expect(engineConfig(settings)).toMatchObject({ shardCount: settings.shardCount, periodSeconds: settings.periodSeconds, oneShotRetentionMs: 86_400_000, ...expected });
+    expect(engineConfig(settings)).toMatchObject({
+      shardCount: settings.shardCount,
+      periodSeconds: settings.periodSeconds,
+      oneShotRetentionMs: 86_400_000,
+      ...expected,
+    });
   });
 
   test('the accepted extremes are accepted', () => {
@@ -36,16 +53,20 @@ describe('engineConfig', () => {
 
   test('for every period the look-ahead spans one period plus a margin and fits the SQS delay limit; the lease outlives the budget', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: MAX_PERIOD_SECONDS }), fc.option(fc.integer({ min: 1, max: 900_000 }), { nil: undefined }), (periodSeconds, tickBudgetMs) => {
-        const config = engineConfig({ shardCount: 1, periodSeconds, tickBudgetMs });
-        expect(config.windowMs).toBe(periodSeconds * 1000);
-        expect(config.lookAheadMs).toBeGreaterThan(config.windowMs);
-        expect(config.lookAheadMs).toBeLessThanOrEqual(2 * config.windowMs);
-        expect(config.lookAheadMs - config.windowMs).toBeLessThanOrEqual(60_000);
-        expect(config.lookAheadMs).toBeLessThanOrEqual(Limits.MAX_SQS_DELAY_SECONDS * 1000);
-        expect(config.leaseMs).toBeGreaterThan(config.tickBudgetMs);
-        if (tickBudgetMs !== undefined) expect(config.tickBudgetMs).toBe(tickBudgetMs);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: MAX_PERIOD_SECONDS }),
+        fc.option(fc.integer({ min: 1, max: 900_000 }), { nil: undefined }),
+        (periodSeconds, tickBudgetMs) => {
+          const config = engineConfig({ shardCount: 1, periodSeconds, tickBudgetMs });
+          expect(config.windowMs).toBe(periodSeconds * 1000);
+          expect(config.lookAheadMs).toBeGreaterThan(config.windowMs);
+          expect(config.lookAheadMs).toBeLessThanOrEqual(2 * config.windowMs);
+          expect(config.lookAheadMs - config.windowMs).toBeLessThanOrEqual(60_000);
+          expect(config.lookAheadMs).toBeLessThanOrEqual(Limits.MAX_SQS_DELAY_SECONDS * 1000);
+          expect(config.leaseMs).toBeGreaterThan(config.tickBudgetMs);
+          if (tickBudgetMs !== undefined) expect(config.tickBudgetMs).toBe(tickBudgetMs);
+        },
+      ),
     );
   });
 });

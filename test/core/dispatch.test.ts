@@ -163,7 +163,12 @@ describe('toQueueEntries', () => {
   });
 });
 
-function dispatcher(queue: RecordingQueue, clock: ManualClock, metrics = new RecordingMetrics(), options: { concurrency?: number; maxAttempts?: number } = {}) {
+interface DispatcherChoice {
+  readonly concurrency?: number;
+  readonly maxAttempts?: number;
+}
+
+function dispatcher(queue: RecordingQueue, clock: ManualClock, metrics = new RecordingMetrics(), options: DispatcherChoice = {}) {
   return new Dispatcher({ queue, clock, concurrency: options.concurrency ?? 3, metrics, log: silentLog, maxAttempts: options.maxAttempts });
 }
 
@@ -252,7 +257,8 @@ describe('Dispatcher', () => {
     queue.refuse = () => true;
     const random = jest.spyOn(Math, 'random').mockReturnValue(0.999999);
     try {
-      await new Dispatcher({ queue, clock, concurrency: 1, metrics: new RecordingMetrics(), log: silentLog, maxAttempts: 10, baseBackoffMs: 100 }).dispatch([[firing(0)]]);
+      const metrics = new RecordingMetrics();
+      await new Dispatcher({ queue, clock, concurrency: 1, metrics, log: silentLog, maxAttempts: 10, baseBackoffMs: 100 }).dispatch([[firing(0)]]);
     } finally {
       random.mockRestore();
     }
@@ -328,7 +334,8 @@ describe('Dispatcher', () => {
   });
 
   test.each([0, -1, 1.5, NaN])('refuses concurrency %p', (concurrency) => {
-    expect(() => new Dispatcher({ queue: new RecordingQueue(), clock: new ManualClock(0), concurrency, metrics: new RecordingMetrics(), log: silentLog })).toThrow(
+    const options = { queue: new RecordingQueue(), clock: new ManualClock(0), concurrency, metrics: new RecordingMetrics(), log: silentLog };
+    expect(() => new Dispatcher(options)).toThrow(
       `batch concurrency must be a whole number of at least 1, got ${concurrency}`,
     );
   });

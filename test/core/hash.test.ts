@@ -10,13 +10,11 @@ const IDS = 100_000;
 const sequentialIds = Array.from({ length: IDS }, (_, i) => `timer-${i}`);
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:@';
 const randomIds = (() => {
-  // xorshift32 keeps the sequence reproducible without a dependency.
-  let x = 0x9e3779b9;
+  // Park-Miller minimal standard generator: reproducible, and exact in double arithmetic.
+  let x = 20_240_601;
   const next = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
+    x = (x * 48_271) % 2_147_483_647;
+    return x;
   };
   return Array.from({ length: IDS }, () => Array.from({ length: 12 }, () => ALPHABET[next() % ALPHABET.length]).join(''));
 })();

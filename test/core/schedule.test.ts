@@ -44,7 +44,11 @@ const schedule = fc
 
 /** A span [from, to) of up to ~1 hour and cut points inside it. */
 const span = fc
-  .record({ from: baseMs, length: fc.integer({ min: 0, max: 3_600_000 }), cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }) })
+  .record({
+    from: baseMs,
+    length: fc.integer({ min: 0, max: 3_600_000 }),
+    cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 12 }),
+  })
   .map(({ from, length, cuts }) => {
     const points = [...new Set(cuts.map((c) => from + Math.floor(c * length)))].filter((p) => p > from && p < from + length).sort((a, b) => a - b);
     const bounds = [from, ...points, from + length];
@@ -142,7 +146,7 @@ describe('offsetRangesInWindow', () => {
     ['window ending on a cycle boundary', 60, 50_000, 60_000, [[50, 60]]],
     ['window longer than the interval', 60, 0, 61_000, [[0, 60]]],
     ['window without a whole second', 60, 1_001, 1_999, []],
-  ])('%s', (_name, interval: number, from: number, to: number, expected: Array<[number, number]>) => {
+  ])('%s', (_name, interval: number, from: number, to: number, expected: number[][]) => {
     expect(offsetRangesInWindow(interval, from, to)).toEqual(expected);
   });
 });

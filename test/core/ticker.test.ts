@@ -25,7 +25,8 @@ function setup(settings: Partial<EngineSettings> = {}, queueLatencyMs = 0) {
   return { config, store, clock, queue, metrics, ticker };
 }
 
-async function addPeriodic(store: MemoryTimerStore, id: string, interval: number, offset: number, createdAt = T0 - 3_600_000): Promise<PeriodicTimer> {
+async function addPeriodic(store: MemoryTimerStore, id: string, interval: number, offset: number): Promise<PeriodicTimer> {
+  const createdAt = T0 - 3_600_000;
   const timer: PeriodicTimer = { kind: 'periodic', id, shardId: SHARD, data: JSON.stringify({ id }), createdAt, interval, offset };
   await store.registerInterval(SHARD, interval);
   await store.putTimer(timer);

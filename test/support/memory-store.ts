@@ -4,9 +4,9 @@
  * a recording `FiringQueue` that can refuse entries or throw, a manual `Clock` whose `sleep` advances virtual
  * time, and a recording `MetricsSink`. The real adapters (SQLite, DynamoDB, SQS) are tested against real stores.
  */
-import { Clock, FiringQueue, MetricsSink, QueueEntry, ShardClaim, ShardState, TimerPages, TimerStore } from '../../src/core/ports';
 import { Timer } from '../../src/core/model';
 import { MessageAttribute } from '../../src/core/names';
+import { Clock, FiringQueue, MetricsSink, QueueEntry, ShardClaim, ShardState, TimerPages, TimerStore } from '../../src/core/ports';
 
 interface MutableShardState {
   watermark: number;
@@ -180,16 +180,18 @@ export class RecordingQueue implements FiringQueue {
   readonly sent: SentEntry[] = [];
   /** Every call, with the entries as given. */
   readonly calls: QueueEntry[][] = [];
-  /** Decides per entry (and per attempt of that firing, counted from 1) whether to refuse it. */
-  refuse: (entry: QueueEntry, attempt: number) => boolean = () => false;
   /** The next this many calls throw instead of answering. */
   throwTimes = 0;
   inFlight = 0;
   maxInFlight = 0;
   private readonly attempts = new Map<string, number>();
   private held?: Promise<void>;
+  /** Decides per entry (and per attempt of that firing, counted from 1) whether to refuse it. */
+  refuse: (entry: QueueEntry, attempt: number) => boolean;
 
-  constructor(private readonly options: RecordingQueueOptions = {}) {}
+  constructor(private readonly options: RecordingQueueOptions = {}) {
+    this.refuse = () => false;
+  }
 
   /** Makes sends wait until the returned function is called. */
   hold(): () => void {
