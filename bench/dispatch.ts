@@ -289,8 +289,15 @@ async function main(): Promise<void> {
       // the tick finds watermark = start and dispatches [start, start + period) once.
       const shift = start + config.windowMs - config.lookAheadMs - Date.now();
       const clock: Clock = { now: () => Date.now() + shift, sleep: systemClock.sleep };
+      const sqsQueue = new SqsFiringQueue({ client: sqs!, queueUrl });
+      let firstSendAt: number | undefined;
       const dispatcher = new Dispatcher({
-        queue: new SqsFiringQueue({ client: sqs!, queueUrl }),
+        queue: {
+          sendBatch: (entries) => {
+            firstSendAt ??= performance.now();
+            return sqsQueue.sendBatch(entries);
+          },
+        },
         clock,
         concurrency: config.batchConcurrency,
         metrics: noMetrics,
@@ -320,7 +327,8 @@ async function main(): Promise<void> {
       costs.dynamodbWrites += cost.dynamodbWrites;
       console.log(
         `ours #${round}: ${fixed(rate, 0)} firings/s (one tick: ${report.windows} window, ${report.dispatched} dispatched, ${report.late} late, ` +
-          `${fixed(seconds, 2)} s, of which ${fixed(meter.waited('dynamodb:Query') / 1000, 2)} s waiting on Query pages); requests: ${meter.describe()}`,
+          `${fixed(seconds, 2)} s, first send after ${fixed(((firstSendAt ?? started) - started) / 1000, 2)} s, ` +
+          `${fixed(meter.waited('dynamodb:Query') / 1000, 2)} s of Query requests in flight); requests: ${meter.describe()}`,
       );
       if (report.skipped || report.windows !== 1 || report.dispatched !== n) {
         throw new Error(

@@ -88,24 +88,23 @@ function required<T>(value: T | undefined, name: string, item: Item): T {
   return value;
 }
 
-/** The item of a timer: base key, index keys, and the attributes the index projects. */
+/**
+ * The item of a timer: base key, index keys, and only what the keys cannot say. Kind, shard, interval, offset and
+ * due instant live in the index keys and are read back from them: a smaller item is fewer read units per firing and
+ * less to parse in every Query page a tick reads.
+ */
 export function timerToItem(timer: Timer): Item {
   const item: Item = {
     [PARTITION_KEY]: { S: timer.id },
-    kind: { S: timer.kind },
-    shardId: { S: timer.shardId },
     data: { S: timer.data },
     createdAt: n(timer.createdAt),
   };
   if (timer.kind === 'periodic') {
-    item.interval = n(timer.interval);
-    item.offset = n(timer.offset);
     if (timer.startAt !== undefined) item.startAt = n(timer.startAt);
     if (timer.endAt !== undefined) item.endAt = n(timer.endAt);
     item[INDEX_PARTITION_KEY] = { S: periodicPartition(timer.shardId, timer.interval, timer.offset) };
     item[INDEX_SORT_KEY] = { S: `${pad(timer.offset, OFFSET_WIDTH)}#${timer.id}` };
   } else {
-    item.fireAt = n(timer.fireAt);
     // Rounded up, so the item outlives expiresAt rather than vanish before it.
     item[TTL_ATTRIBUTE] = n(Math.ceil(timer.expiresAt / 1000));
     item[INDEX_PARTITION_KEY] = { S: oneShotPartition(timer.shardId, timer.fireAt) };
@@ -114,25 +113,40 @@ export function timerToItem(timer: Timer): Item {
   return item;
 }
 
+/** `P#{shard}#{interval}#{bucket}` or `O#{shard}#{minute}`, split; undefined for anything else. */
+function partitionParts(item: Item): string[] | undefined {
+  const parts = str(item, INDEX_PARTITION_KEY)?.split('#');
+  if (parts?.[0] === 'P' && parts.length === 4) return parts;
+  if (parts?.[0] === 'O' && parts.length === 3) return parts;
+  return undefined;
+}
+
+/** The number before the `#{id}` of an index sort key. */
+function sortKeyNumber(item: Item): number | undefined {
+  const sortKey = str(item, INDEX_SORT_KEY);
+  const value = sortKey === undefined ? NaN : Number(sortKey.slice(0, sortKey.indexOf('#')));
+  return Number.isNaN(value) ? undefined : value;
+}
+
 /** The timer of an item from the table or the index; undefined for items that are not timers (shard state). */
 export function itemToTimer(item: Item | undefined): Timer | undefined {
-  if (!item) return undefined;
-  const kind = str(item, 'kind');
-  if (kind !== 'periodic' && kind !== 'oneshot') return undefined;
+  const parts = item && partitionParts(item);
+  if (!item || !parts) return undefined;
   const base = {
     id: required(str(item, PARTITION_KEY), PARTITION_KEY, item),
-    shardId: required(str(item, 'shardId'), 'shardId', item),
+    shardId: parts[1],
     data: required(str(item, 'data'), 'data', item),
     createdAt: required(num(item, 'createdAt'), 'createdAt', item),
   };
-  if (kind === 'periodic') {
+  const keyNumber = required(sortKeyNumber(item), INDEX_SORT_KEY, item);
+  if (parts[0] === 'P') {
     const startAt = num(item, 'startAt');
     const endAt = num(item, 'endAt');
     const timer: PeriodicTimer = {
       ...base,
-      kind,
-      interval: required(num(item, 'interval'), 'interval', item),
-      offset: required(num(item, 'offset'), 'offset', item),
+      kind: 'periodic',
+      interval: Number(parts[2]),
+      offset: keyNumber,
       ...(startAt !== undefined && { startAt }),
       ...(endAt !== undefined && { endAt }),
     };
@@ -140,8 +154,8 @@ export function itemToTimer(item: Item | undefined): Timer | undefined {
   }
   const timer: OneShotTimer = {
     ...base,
-    kind,
-    fireAt: required(num(item, 'fireAt'), 'fireAt', item),
+    kind: 'oneshot',
+    fireAt: keyNumber,
     expiresAt: required(num(item, TTL_ATTRIBUTE), TTL_ATTRIBUTE, item) * 1000,
   };
   return timer;

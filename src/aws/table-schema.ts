@@ -9,6 +9,8 @@
  *   `{dueMs:15}#{id}`. A tick reads a window with one range Query per bucket it touches; phase buckets keep any
  *   one index partition to a minute of offsets.
  * - `ttl` (epoch seconds) lets DynamoDB drop fired one-shots for free (invariant 1: no write per firing).
+ * - A timer item holds `id`, the two index keys, `data`, `createdAt`, and `startAt`/`endAt` or `ttl`: nothing the
+ *   keys already say, so each item a tick reads is as small as it can be.
  */
 export const TableSchema = {
   PARTITION_KEY: 'id',
@@ -22,5 +24,8 @@ export const TableSchema = {
   SHARD_ITEM_PREFIX: '#shard#',
 } as const;
 
-/** Non-key attributes the index projects: what a tick needs to dispatch a timer. */
-export const INDEX_PROJECTED_ATTRIBUTES = ['kind', 'shardId', 'data', 'createdAt', 'interval', 'offset', 'startAt', 'endAt', 'fireAt', 'ttl'];
+/**
+ * Non-key attributes the index projects: what a tick needs to dispatch a timer beyond its keys (kind, shard,
+ * interval, offset and due instant are read from the index keys themselves).
+ */
+export const INDEX_PROJECTED_ATTRIBUTES = ['data', 'createdAt', 'startAt', 'endAt', 'ttl'];
