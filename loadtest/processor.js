@@ -38,6 +38,7 @@ function newPeriodicTimer(context, events, done) {
 function newOneShotTimer(context, events, done) {
   context.vars.timerId = newId('o');
   context.vars.delaySeconds = randomInt(1, MAX_DELAY_SECONDS);
+  context.vars.cancelled = false;
   return done();
 }
 
@@ -45,6 +46,8 @@ function newOneShotTimer(context, events, done) {
 function newCancelledOneShotTimer(context, events, done) {
   context.vars.timerId = newId('o');
   context.vars.delaySeconds = randomInt(20, MAX_DELAY_SECONDS);
+  // Carried in the callback data, so the runner can tell a cancelled timer that fired from a kept one.
+  context.vars.cancelled = true;
   return done();
 }
 
