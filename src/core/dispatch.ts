@@ -36,12 +36,17 @@ export function utf8Length(text: string): number {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && text.charCodeAt(i + 1) >= 0xdc00 && text.charCodeAt(i + 1) <= 0xdfff) {
-      bytes += 4;
+    const next = text.charCodeAt(i + 1);
+    if (c < 0x80) {
+      bytes += 1;
+    } else if (c < 0x800) {
+      bytes += 2;
+    } else if (c >= 0xd800 && c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+      bytes += 4; // a surrogate pair: one code point above U+FFFF
       i++;
-    } else bytes += 3; // a lone surrogate is encoded as U+FFFD, three bytes
+    } else {
+      bytes += 3; // the rest of the BMP; a lone surrogate is encoded as U+FFFD, also three bytes
+    }
   }
   return bytes;
 }

@@ -3,6 +3,7 @@
  * timers of one interval evenly over it. FNV-1a (32 bit) with a murmur3 finalizer; the same id always gives the
  * same answer, in every process and language.
  */
+/* eslint-disable no-bitwise */ // a hash function is bit arithmetic
 
 function fnv1a(text: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;

@@ -7,7 +7,7 @@ import { TimerRequestError, badRequest } from './errors';
 import { defaultOffsetOf, shardOf } from './hash';
 import { Limits, OneShotTimer, PeriodicTimer } from './model';
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
 const PERIODIC_FIELDS = ['timerCallbackData', 'interval', 'offset', 'startAt', 'endAt'];
 const ONESHOT_FIELDS = ['timerCallbackData', 'at', 'delaySeconds'];
 
@@ -73,10 +73,22 @@ function wholeNumber(body: Record<string, unknown>, field: string, min: number, 
   return value;
 }
 
+/** Date.parse rolls 2030-02-30 over into March: refuse dates and times that do not exist instead. */
+function isCalendarDate(match: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second = 0, zoneHours = 0, zoneMinutes = 0] = match
+    .slice(1)
+    .map((part) => (part === undefined ? undefined : Number(part)));
+  if (year === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 &&
+    zoneHours <= 23 && zoneMinutes <= 59;
+}
+
 function timestamp(body: Record<string, unknown>, field: string): number | undefined {
   const value = body[field];
   if (value === undefined) return undefined;
-  const ms = typeof value === 'string' && ISO_8601.test(value) ? Date.parse(value) : NaN;
+  const match = typeof value === 'string' ? ISO_8601.exec(value) : null;
+  const ms = match && isCalendarDate(match) ? Date.parse(value as string) : NaN;
   if (Number.isNaN(ms)) {
     throw badRequest(`"${field}" must be an ISO-8601 date-time with a time zone, e.g. "2030-01-01T00:00:00Z", got ${JSON.stringify(value)}`);
   }

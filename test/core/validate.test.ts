@@ -115,6 +115,13 @@ describe('periodicTimerFrom', () => {
     [{ startAt: '2030-01-01T00:00:00' }, '"startAt" must be an ISO-8601 date-time with a time zone'],
     [{ endAt: 1893456000000 }, '"endAt" must be an ISO-8601 date-time with a time zone, e.g. "2030-01-01T00:00:00Z", got 1893456000000'],
     [{ endAt: '2030-13-01T00:00:00Z' }, '"endAt" must be an ISO-8601 date-time with a time zone'],
+    [{ endAt: '2030-02-30T00:00:00Z' }, '"endAt" must be an ISO-8601 date-time with a time zone, e.g. "2030-01-01T00:00:00Z", got "2030-02-30T00:00:00Z"'],
+    [{ endAt: '2031-02-29T00:00:00Z' }, '"endAt" must be an ISO-8601 date-time with a time zone'],
+    [{ endAt: '2030-04-31T00:00:00Z' }, '"endAt" must be an ISO-8601 date-time with a time zone'],
+    [{ endAt: '2030-01-02T24:00:00Z' }, '"endAt" must be an ISO-8601 date-time with a time zone'],
+    [{ endAt: '2030-01-02T23:60:00Z' }, '"endAt" must be an ISO-8601 date-time with a time zone'],
+    [{ endAt: '2030-01-02T23:00:60Z' }, '"endAt" must be an ISO-8601 date-time with a time zone'],
+    [{ endAt: '2030-01-02T23:00:00+24:00' }, '"endAt" must be an ISO-8601 date-time with a time zone'],
     [{ startAt: '2030-02-01T00:00:00Z', endAt: '2030-02-01T00:00:00Z' }, '"endAt" (2030-02-01T00:00:00Z) must be later than "startAt" (2030-02-01T00:00:00Z)'],
     [{ endAt: '2029-12-31T23:59:59Z' }, '"endAt" (2029-12-31T23:59:59Z) is in the past: the timer would never fire'],
     [{ endAt: '2030-01-01T00:00:00Z' }, '"endAt" (2030-01-01T00:00:00Z) is in the past'],
@@ -130,6 +137,7 @@ describe('periodicTimerFrom', () => {
     ['2030-01-02T03:04Z', Date.UTC(2030, 0, 2, 3, 4)],
     ['2030-01-02T03:04:05+02:00', Date.UTC(2030, 0, 2, 1, 4, 5)],
     ['2030-01-02T03:04:05-0130', Date.UTC(2030, 0, 2, 4, 34, 5)],
+    ['2028-02-29T23:59:59Z', Date.UTC(2028, 1, 29, 23, 59, 59)],
   ])('reads the ISO-8601 date-time %s', (text, ms) => {
     expect(periodic({ timerCallbackData: 1, startAt: text, endAt: '2031-01-01T00:00:00Z' })).toMatchObject({ startAt: ms, endAt: Date.UTC(2031, 0, 1) });
   });
