@@ -39,6 +39,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'dynalite',
     'local-aws-sqs',
     'bullmq',
+    // BullMQ 6 takes its Redis client as a peer.
+    'ioredis@^5',
     'cdk-nag',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner',
