@@ -5,7 +5,7 @@
  * one; a tick that finds the shard held by another stands down, so two ticks never dispatch the same window.
  */
 import { EngineConfig } from './config';
-import { DispatchReport, Dispatcher } from './dispatch';
+import { DispatchReport, Dispatcher, LATE_TOLERANCE_MS } from './dispatch';
 import { Firing } from './model';
 import { MetricName } from './names';
 import { Clock, Log, MetricsSink, TimerStore } from './ports';
@@ -99,7 +99,8 @@ export class Ticker {
         }
         watermark = to;
         totals.windows++;
-        if (from < startedAt) totals.windowsCaughtUp++;
+        // A window that began more than the late tolerance before this tick is one an earlier tick should have sent.
+        if (from + LATE_TOLERANCE_MS < startedAt) totals.windowsCaughtUp++;
         totals.dispatched += report.dispatched;
         totals.late += report.late;
         maxLagMs = Math.max(maxLagMs, report.maxLagMs);

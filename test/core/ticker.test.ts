@@ -3,7 +3,7 @@
  * missed windows, the shard lease, a refused send keeping the watermark, and the tick budget.
  */
 import { EngineSettings, engineConfig } from '../../src/core/config';
-import { Dispatcher, firingIdOf } from '../../src/core/dispatch';
+import { Dispatcher, LATE_TOLERANCE_MS, firingIdOf } from '../../src/core/dispatch';
 import { OneShotTimer, PeriodicTimer } from '../../src/core/model';
 import { MetricName } from '../../src/core/names';
 import { silentLog } from '../../src/core/ports';
@@ -87,6 +87,15 @@ describe('Ticker', () => {
     expect(store.pagesServed).toBeGreaterThan(8);
   });
 
+  test('the first tick of a new shard dispatches from the current second without counting a catch-up', async () => {
+    const { store, clock, ticker } = setup();
+    await populate(store);
+    clock.advance(700); // the shard's watermark starts at the whole second before now
+    const report = await ticker.tick(SHARD);
+    expect(report).toMatchObject({ skipped: false, windowsCaughtUp: 0, late: 0 });
+    expect(report.windows).toBeGreaterThan(0);
+  });
+
   test('a tick before the watermark needs dispatching does nothing', async () => {
     const { store, clock, queue, ticker } = setup();
     await populate(store);
@@ -105,7 +114,8 @@ describe('Ticker', () => {
     clock.set(outageEnd);
     const report = await ticker.tick(SHARD);
 
-    const windowsBefore = Math.ceil((outageEnd - first.watermark) / config.windowMs);
+    // Windows that began more than the late tolerance before the tick: the last one began only 500 ms before.
+    const windowsBefore = Math.ceil((outageEnd - LATE_TOLERANCE_MS - first.watermark) / config.windowMs);
     expect(report.windowsCaughtUp).toBe(windowsBefore);
     expect(metrics.count(MetricName.WINDOWS_CAUGHT_UP)).toBe(windowsBefore);
     expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
