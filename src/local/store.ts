@@ -91,17 +91,27 @@ export class SqliteTimerStore implements TimerStore {
       ),
       release: prepare('UPDATE shards SET lease_owner = NULL, lease_until = NULL WHERE shard_id = ? AND lease_owner = ?'),
       releaseAll: prepare('UPDATE shards SET lease_owner = NULL, lease_until = NULL'),
-      periodicPage: prepare(
+      // Keyset paging in two seeks, as SQLite does not seek on a row-value comparison like (offset_s, id) > (?, ?):
+      // the rest of the last key read, then the keys after it. Both are index range scans (EXPLAIN QUERY PLAN).
+      periodicFrom: prepare(
         `SELECT * FROM timers INDEXED BY timers_periodic
-         WHERE kind = 'periodic' AND shard_id = @shardId AND interval_s = @interval
-           AND offset_s >= @offsetFrom AND offset_s < @offsetTo AND (offset_s, id) > (@afterOffset, @afterId)
-         ORDER BY offset_s, id LIMIT ${PAGE_SIZE}`,
+         WHERE kind = 'periodic' AND shard_id = @shardId AND interval_s = @interval AND offset_s >= @from AND offset_s < @to
+         ORDER BY offset_s, id LIMIT @limit`,
       ),
-      oneShotPage: prepare(
+      periodicSameKey: prepare(
+        `SELECT * FROM timers INDEXED BY timers_periodic
+         WHERE kind = 'periodic' AND shard_id = @shardId AND interval_s = @interval AND offset_s = @at AND id > @afterId
+         ORDER BY id LIMIT @limit`,
+      ),
+      oneShotFrom: prepare(
         `SELECT * FROM timers INDEXED BY timers_oneshot
-         WHERE kind = 'oneshot' AND shard_id = @shardId
-           AND fire_at >= @fromMs AND fire_at < @toMs AND (fire_at, id) > (@afterFireAt, @afterId)
-         ORDER BY fire_at, id LIMIT ${PAGE_SIZE}`,
+         WHERE kind = 'oneshot' AND shard_id = @shardId AND fire_at >= @from AND fire_at < @to
+         ORDER BY fire_at, id LIMIT @limit`,
+      ),
+      oneShotSameKey: prepare(
+        `SELECT * FROM timers INDEXED BY timers_oneshot
+         WHERE kind = 'oneshot' AND shard_id = @shardId AND fire_at = @at AND id > @afterId
+         ORDER BY id LIMIT @limit`,
       ),
       countByKind: prepare(
         'SELECT kind, COUNT(*) AS n FROM timers WHERE kind = \'periodic\' OR expires_at > ? GROUP BY kind',
@@ -165,33 +175,12 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   async *queryPeriodic(shardId: string, intervalSeconds: number, offsetFrom: number, offsetTo: number): TimerPages {
-    // Keyset paging: each page resumes after the last (offset, id) read, so a page costs the same however deep.
-    // The empty id sorts first, so (offsetFrom, '') starts the read at the first timer of offsetFrom.
-    let afterOffset = offsetFrom;
-    let afterId = '';
-    for (;;) {
-      const rows = this.stmt.periodicPage.all({ shardId, interval: intervalSeconds, offsetFrom, offsetTo, afterOffset, afterId }) as TimerRow[];
-      if (rows.length === 0) return;
-      yield rows.map(timerOf);
-      if (rows.length < PAGE_SIZE) return;
-      const last = rows[rows.length - 1];
-      afterOffset = last.offset_s!;
-      afterId = last.id;
-    }
+    const params = { shardId, interval: intervalSeconds };
+    yield* this.pages(this.stmt.periodicFrom, this.stmt.periodicSameKey, params, offsetFrom, offsetTo, (row) => row.offset_s!);
   }
 
   async *queryOneShots(shardId: string, fromMs: number, toMs: number): TimerPages {
-    let afterFireAt = fromMs;
-    let afterId = '';
-    for (;;) {
-      const rows = this.stmt.oneShotPage.all({ shardId, fromMs, toMs, afterFireAt, afterId }) as TimerRow[];
-      if (rows.length === 0) return;
-      yield rows.map(timerOf);
-      if (rows.length < PAGE_SIZE) return;
-      const last = rows[rows.length - 1];
-      afterFireAt = last.fire_at!;
-      afterId = last.id;
-    }
+    yield* this.pages(this.stmt.oneShotFrom, this.stmt.oneShotSameKey, { shardId }, fromMs, toMs, (row) => row.fire_at!);
   }
 
   /**
@@ -212,6 +201,31 @@ export class SqliteTimerStore implements TimerStore {
   /** Forgets fired one-shots past their retention, a bounded batch at a time; returns how many went. */
   deleteExpired(nowMs: number): number {
     return this.stmt.deleteExpired.run(nowMs).changes;
+  }
+
+  /**
+   * Keyset paging over an index ordered by (key, id) with whole-number keys in [from, to): each page resumes after
+   * the last (key, id) read, so a page costs the same however deep the read is.
+   */
+  private *pages(
+    fromKey: Statement,
+    sameKey: Statement,
+    params: Record<string, unknown>,
+    from: number,
+    to: number,
+    keyOf: (row: TimerRow) => number,
+  ): Generator<Timer[]> {
+    let rows = fromKey.all({ ...params, from, to, limit: PAGE_SIZE }) as TimerRow[];
+    while (rows.length > 0) {
+      yield rows.map(timerOf);
+      if (rows.length < PAGE_SIZE) return;
+      const last = rows[rows.length - 1];
+      const at = keyOf(last);
+      rows = sameKey.all({ ...params, at, afterId: last.id, limit: PAGE_SIZE }) as TimerRow[];
+      if (rows.length < PAGE_SIZE) {
+        rows = rows.concat(fromKey.all({ ...params, from: at + 1, to, limit: PAGE_SIZE - rows.length }) as TimerRow[]);
+      }
+    }
   }
 
   private readShard(shardId: string): ShardState | undefined {
