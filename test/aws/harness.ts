@@ -8,34 +8,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoTimerStore } from '../../src/aws/dynamo-store';
 import { ApiHandler, TickHandler, createApiHandler, createTickHandler } from '../../src/aws/handlers';
 import { SqsFiringQueue } from '../../src/aws/sqs-queue';
-import { Clock, EngineConfig, FiringQueue, MetricsSink, QueueEntry, engineConfig } from '../../src/core';
+import { EngineConfig, FiringQueue, QueueEntry, engineConfig } from '../../src/core';
+import { ManualClock, RecordingMetrics } from '../support/memory-store';
 import { DUMMY_CREDENTIALS, MotoServer, createQueue, createTimerTable } from '../support/moto';
-
-/** A clock that stands still until the test moves it; sleeping returns at once. */
-export class ManualClock implements Clock {
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  async sleep(): Promise<void> {}
-  set(t: number): void {
-    this.t = t;
-  }
-}
-
-/** A metrics sink that keeps every value, to sum per metric. */
-export class RecordingMetrics implements MetricsSink {
-  readonly values: Array<[string, number]> = [];
-  add(name: string, value: number): void {
-    this.values.push([name, value]);
-  }
-  observe(name: string, value: number): void {
-    this.values.push([name, value]);
-  }
-  sum(name: string): number {
-    return this.values.filter(([n]) => n === name).reduce((total, [, v]) => total + v, 0);
-  }
-}
 
 /** Wraps the SQS queue to keep every entry it accepted, optionally held at a gate to keep a tick's lease taken. */
 export class RecordingQueue implements FiringQueue {
