@@ -4,7 +4,7 @@
  * by the system python, a project-local `.venv` gets `moto[server]` so nothing global changes.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { existsSync } from 'fs';
+import { existsSync, mkdirSync, rmdirSync } from 'fs';
 import { createServer } from 'net';
 import * as path from 'path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -44,8 +44,26 @@ export function motoPython(): string {
   const venvPython = path.join(VENV, 'bin', 'python');
   if (existsSync(venvPython) && canImportMoto(venvPython)) return venvPython;
   if (canImportMoto('python3')) return 'python3';
-  execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  execFileSync(venvPython, ['-m', 'pip', 'install', '--quiet', 'moto[server]>=5,<6'], { stdio: 'inherit', timeout: 600_000 });
+  // Test files run in parallel workers: one installs while the others wait for it.
+  const lock = `${VENV}.lock`;
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${lock} has been held for 10 minutes; remove it if no install is running`);
+      execFileSync('sleep', ['1']);
+    }
+  }
+  try {
+    if (!(existsSync(venvPython) && canImportMoto(venvPython))) {
+      execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+      execFileSync(venvPython, ['-m', 'pip', 'install', '--quiet', 'moto[server]>=5,<6'], { stdio: 'inherit', timeout: 600_000 });
+    }
+  } finally {
+    rmdirSync(lock);
+  }
   if (!canImportMoto(venvPython)) {
     throw new Error(`moto[server] was installed into ${VENV} but cannot be imported; delete ${VENV} and retry`);
   }
