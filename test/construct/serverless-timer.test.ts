@@ -77,6 +77,23 @@ describe('shards', () => {
   });
 });
 
+describe('a typical deployment', () => {
+  test('shardCount 4 with a dead-letter queue: four tick schedules, an IAM-only API, a redrive policy, a table with TTL', () => {
+    // GIVEN / WHEN
+    const { template } = synth({ shardCount: 4, deadLetterQueue: DeadLetterQueue.create({ maxReceiveCount: 3 }) });
+    // THEN
+    template.resourceCountIs('AWS::Scheduler::Schedule', 4);
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(6).fill('AWS_IAM'));
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'DeadLetterQueue'), 'Arn'] }, maxReceiveCount: 3 },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      TimeToLiveSpecification: { AttributeName: TableSchema.TTL_ATTRIBUTE, Enabled: true },
+    });
+  });
+});
+
 describe('period', () => {
   test.each([
     [Duration.minutes(1), 'rate(1 minute)', 60],
