@@ -34,8 +34,10 @@ beforeAll(async () => {
 interface Failure { itemIdentifier: string }
 export async function handler(event: { Records: Array<{ messageId: string; body: string }> }): Promise<{ batchItemFailures: Failure[] }> {
   const failures: Failure[] = [];
+  // One instant per call: the records of one event are told apart from other calls by it.
+  const callAt = Date.now();
   for (const record of event.Records) {
-    fs.appendFileSync(${JSON.stringify(seenFile)}, JSON.stringify({ callAt: Date.now(), batchSize: event.Records.length, record }) + '\\n');
+    fs.appendFileSync(${JSON.stringify(seenFile)}, JSON.stringify({ callAt, batchSize: event.Records.length, record }) + '\\n');
     if (JSON.parse(record.body).fail === true) failures.push({ itemIdentifier: record.messageId });
   }
   return { batchItemFailures: failures };
