@@ -1,8 +1,9 @@
 /**
  * The delivery loop of the local runtime: the consumer side of the durable queue, standing in for an SQS event
  * source. A single timer is armed for the earliest visible-at in the queue (re-armed when an earlier message is
- * sent), so a firing is handed to its target at its target millisecond; due messages are claimed in batches of up
- * to ten, several batches in flight, and failures are retried with backoff until they are dead-lettered.
+ * sent), so a firing is handed to its target at its target millisecond; due messages are claimed for every free slot
+ * in one transaction and handed over in batches of up to ten, several batches in flight; acknowledgements are
+ * written together once per turn of the event loop, and failures are retried with backoff until dead-lettered.
  */
 import { Log } from '../core';
 import { PrometheusMetrics } from './metrics';
@@ -31,6 +32,9 @@ export class DeliveryLoop {
   private timer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
   private readonly running = new Set<Promise<void>>();
+  /** Delivered messages waiting for the next acknowledgement write, with when their delivery started. */
+  private acks: Array<{ readonly message: QueueMessage; readonly startedAt: number }> = [];
+  private ackScheduled = false;
   private stopped = true;
   private readonly batchSize: number;
   private readonly concurrency: number;
@@ -67,6 +71,8 @@ export class DeliveryLoop {
       }),
     ]);
     clearTimeout(grace);
+    // Delivered messages are deleted before the rest is handed back, or they would be delivered again.
+    this.flushAcks();
     this.queue.releaseInFlight(Date.now());
   }
 
@@ -98,18 +104,24 @@ export class DeliveryLoop {
     this.armedFor = Infinity;
   }
 
-  /** Claims and starts batches while there is room, then sleeps until the next message becomes visible. */
+  /**
+   * Claims due messages for every free slot in one transaction, starts them as batches, then sleeps until the next
+   * message becomes visible. One claim per slot would cost a commit per ten firings, which a burst of thousands of
+   * firings due in the same second cannot afford.
+   */
   private pump(): void {
     if (this.stopped) return;
-    while (this.running.size < this.concurrency) {
-      const batch = this.queue.claim(Date.now(), this.batchSize, this.options.visibilityTimeoutMs);
-      if (batch.length === 0) break;
-      const run: Promise<void> = this.deliver(batch).finally(() => {
-        this.running.delete(run);
-        // Yield first, so a burst of batches cannot starve the HTTP server.
-        setImmediate(() => this.pump());
-      });
-      this.running.add(run);
+    const free = this.concurrency - this.running.size;
+    if (free > 0) {
+      const claimed = this.queue.claim(Date.now(), free * this.batchSize, this.options.visibilityTimeoutMs);
+      for (let i = 0; i < claimed.length; i += this.batchSize) {
+        const run: Promise<void> = this.deliver(claimed.slice(i, i + this.batchSize)).finally(() => {
+          this.running.delete(run);
+          // Yield first, so a burst of batches cannot starve the HTTP server.
+          setImmediate(() => this.pump());
+        });
+        this.running.add(run);
+      }
     }
     // With every slot busy, a finishing batch pumps again; arming now would only spin on messages already due.
     if (this.running.size >= this.concurrency) {
@@ -119,6 +131,33 @@ export class DeliveryLoop {
     const next = this.queue.nextVisibleAt();
     if (next === undefined) this.disarm();
     else this.arm(next);
+  }
+
+  private acknowledge(message: QueueMessage, startedAt: number): void {
+    this.acks.push({ message, startedAt });
+    if (!this.ackScheduled) {
+      this.ackScheduled = true;
+      setImmediate(() => this.flushAcks());
+    }
+  }
+
+  /** Deletes every delivered message of this turn in one transaction (a commit per firing would dominate the CPU). */
+  private flushAcks(): void {
+    this.ackScheduled = false;
+    const acks = this.acks;
+    this.acks = [];
+    if (acks.length === 0) return;
+    let acked: boolean[];
+    try {
+      acked = this.queue.ackAll(acks.map((a) => a.message));
+    } catch (err) {
+      // The messages stay claimed and come back when their visibility timeout lapses: delivered twice, never lost.
+      this.log.error('could not record delivered firings', { messages: acks.length, error: String(err) });
+      return;
+    }
+    acks.forEach(({ message, startedAt }, i) => {
+      if (acked[i]) this.metrics.delivered(startedAt - message.scheduledAt);
+    });
   }
 
   private async deliver(batch: QueueMessage[]): Promise<void> {
@@ -134,7 +173,7 @@ export class DeliveryLoop {
       const reason = failures.get(message.messageId);
       try {
         if (reason === undefined) {
-          if (this.queue.ack(message)) this.metrics.delivered(startedAt - message.scheduledAt);
+          this.acknowledge(message, startedAt);
           continue;
         }
         this.metrics.deliveriesFailed++;

@@ -70,6 +70,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   const store = new SqliteTimerStore(db);
   const queue = new SqliteQueue(db);
+  queue.onWriteError = (err) => log.error('could not write sent firings; they are sent again', { error: String(err) });
   const metrics = new PrometheusMetrics();
   const clock = systemClock;
 
@@ -168,6 +169,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         await delivery.stop(STOP_GRACE_MS);
         server.closeAllConnections();
         await closed;
+        // Batches sent in the last turn are written before the database closes; their senders see them accepted.
+        queue.flush();
         db.close();
       })();
       return stopping;
