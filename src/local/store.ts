@@ -67,6 +67,8 @@ export class SqliteTimerStore implements TimerStore {
   private readonly putTx: (timer: Timer) => Timer | undefined;
   private readonly deleteTx: (id: string) => Timer | undefined;
   private readonly claimTx: (claim: ShardClaim) => ShardState | undefined;
+  /** `{shard}/{interval}` pairs known to be recorded: rows of shard_intervals are never deleted. */
+  private readonly registered = new Set<string>();
 
   constructor(db: Database) {
     const prepare = (sql: string): Statement => db.prepare(sql);
@@ -159,7 +161,11 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   async registerInterval(shardId: string, intervalSeconds: number): Promise<void> {
+    // Every PUT of a periodic timer registers its interval; writing it only once saves a commit per create.
+    const key = `${shardId}/${intervalSeconds}`;
+    if (this.registered.has(key)) return;
     this.stmt.registerInterval.run(shardId, intervalSeconds);
+    this.registered.add(key);
   }
 
   async claimShard(claim: ShardClaim): Promise<ShardState | undefined> {
