@@ -98,7 +98,9 @@ export type DatabaseLocation = { readonly memory: true } | { readonly file: stri
 /**
  * Opens the database with one exclusive writer: WAL for crash safety, `synchronous = NORMAL` (a commit survives a
  * killed process, only a power loss can take the last ones), and `locking_mode = EXCLUSIVE` so that a second
- * runtime on the same file fails at start instead of dispatching the same shards twice.
+ * runtime on the same file fails at start instead of dispatching the same shards twice. Automatic checkpoints are
+ * off: they would run inside whichever commit crossed the threshold, an HTTP request's or a delivery's, and wait
+ * on disk flushes there. The runtime calls `checkpoint` on a timer instead.
  */
 export function openDatabase(location: DatabaseLocation): Database {
   const Driver = loadDriver();
@@ -121,6 +123,7 @@ export function openDatabase(location: DatabaseLocation): Database {
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma('wal_autocheckpoint = 0');
     // Take the exclusive lock now rather than at the first write.
     db.exec('BEGIN EXCLUSIVE; COMMIT;');
     db.exec(SCHEMA);
@@ -133,4 +136,13 @@ export function openDatabase(location: DatabaseLocation): Database {
     throw new StartupError(`cannot use --db ${filename} as the timer database (${message}): pass a new file path`);
   }
   return db;
+}
+
+/**
+ * Copies the write-ahead log back into the database file without waiting for anyone (the connection is the only
+ * one), so the log stays small; returns the pages written back.
+ */
+export function checkpoint(db: Database): number {
+  const [row] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
+  return row?.checkpointed ?? 0;
 }

@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'net';
 import type { Database } from 'better-sqlite3';
 import { Dispatcher, Log, Ticker, TimerApi, engineConfig, shardName, systemClock } from '../core';
-import { DatabaseLocation, StartupError, openDatabase } from './database';
+import { DatabaseLocation, StartupError, checkpoint, openDatabase } from './database';
 import { DeliveryLoop } from './delivery';
 import { PrometheusMetrics } from './metrics';
 import { SqliteQueue } from './queue';
@@ -40,6 +40,11 @@ export interface Runtime {
 
 /** How long a stop waits for deliveries in flight before handing them back to the queue. */
 const STOP_GRACE_MS = 5000;
+/**
+ * Between two checkpoints of the write-ahead log. Often enough to keep the log to a few megabytes under a full
+ * dispatch, rarely enough that pages written many times in between are flushed once.
+ */
+const CHECKPOINT_EVERY_MS = 2000;
 
 /** A database keeps the shard count its timers were sharded with: another count would leave shards unticked. */
 function checkShardCount(db: Database, shardCount: number): void {
@@ -155,6 +160,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   delivery.start();
   void tickAll();
   const tickTimer = setInterval(() => void tickAll(), config.periodSeconds * 1000);
+  const checkpointTimer = setInterval(() => {
+    const started = clock.now();
+    try {
+      checkpoint(db);
+    } catch (err) {
+      log.warn('could not checkpoint the database; the next attempt follows', { error: String(err) });
+    }
+    metrics.observe('CheckpointDuration', clock.now() - started);
+  }, CHECKPOINT_EVERY_MS);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -163,6 +177,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     stop: () => {
       stopping ??= (async () => {
         clearInterval(tickTimer);
+        clearInterval(checkpointTimer);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await ticking;
