@@ -1,0 +1,131 @@
+/**
+ * The SQLite adapters on their own, in memory: the store's keyset paging (every timer of a range read once, in
+ * order, across pages and across keys shared by more timers than a page holds), and the queue's side of the
+ * FiringQueue contract (a batch reported accepted is already written; a write that fails reports every entry of
+ * its turn as not accepted, so the Dispatcher sends it again).
+ */
+import type { Database } from 'better-sqlite3';
+import { QueueEntry, Timer, oneShotTimerFrom, periodicTimerFrom } from '../../src/core';
+import { openDatabase } from '../../src/local/database';
+import { SqliteQueue } from '../../src/local/queue';
+import { SqliteTimerStore } from '../../src/local/store';
+
+const NOW = Date.parse('2030-01-01T00:00:00Z');
+
+async function readAll(pages: AsyncIterable<Timer[]>): Promise<{ ids: string[]; pageSizes: number[] }> {
+  const ids: string[] = [];
+  const pageSizes: number[] = [];
+  for await (const page of pages) {
+    pageSizes.push(page.length);
+    ids.push(...page.map((t) => t.id));
+  }
+  return { ids, pageSizes };
+}
+
+function entry(i: number, scheduledAt: number): QueueEntry {
+  return {
+    id: String(i),
+    body: JSON.stringify({ i }),
+    delaySeconds: 0,
+    scheduledAt,
+    attributes: { TimerId: `t-${i}`, TimerKind: 'periodic', ScheduledAt: String(scheduledAt), FiringId: `t-${i}@${scheduledAt}` },
+  };
+}
+
+describe('SqliteTimerStore paging', () => {
+  let db: Database;
+  let store: SqliteTimerStore;
+
+  beforeAll(async () => {
+    db = openDatabase({ memory: true });
+    store = new SqliteTimerStore(db);
+    // 1,200 timers on offset 7 (more than two pages on one key), 3 on each offset 0..59 but 7, one on another interval.
+    const bodies: Array<[string, number, number]> = [];
+    for (let i = 0; i < 1200; i++) bodies.push([`same-${String(i).padStart(4, '0')}`, 60, 7]);
+    for (let offset = 0; offset < 60; offset++) {
+      if (offset === 7) continue;
+      for (let k = 0; k < 3; k++) bodies.push([`spread-${offset}-${k}`, 60, offset]);
+    }
+    bodies.push(['other-interval', 30, 7]);
+    const settings = { shardCount: 1, defaultIntervalSeconds: 60 };
+    for (const [id, interval, offset] of bodies) {
+      await store.putTimer(periodicTimerFrom(id, JSON.stringify({ timerCallbackData: id, interval, offset }), settings, NOW));
+    }
+    for (let i = 0; i < 1100; i++) {
+      const at = new Date(NOW + 60_000 + (i % 2) * 1000).toISOString();
+      await store.putTimer(oneShotTimerFrom(`once-${String(i).padStart(4, '0')}`, JSON.stringify({ timerCallbackData: i, at }), 1, 86_400_000, NOW));
+    }
+  });
+
+  afterAll(() => db.close());
+
+  test('a range read returns each of its timers once, ordered by (offset, id), in pages of at most 500', async () => {
+    // Act
+    const { ids, pageSizes } = await readAll(store.queryPeriodic('shard0', 60, 5, 10));
+
+    // Assess: offsets 5, 6, 8, 9 hold 3 each, offset 7 holds 1,200; nothing outside [5, 10) nor of interval 30.
+    const expected = [
+      ...[5, 6].flatMap((o) => [0, 1, 2].map((k) => `spread-${o}-${k}`)),
+      ...Array.from({ length: 1200 }, (_, i) => `same-${String(i).padStart(4, '0')}`),
+      ...[8, 9].flatMap((o) => [0, 1, 2].map((k) => `spread-${o}-${k}`)),
+    ];
+    expect(ids).toEqual(expected);
+    expect(Math.max(...pageSizes)).toBeLessThanOrEqual(500);
+    expect(pageSizes.reduce((a, b) => a + b, 0)).toBe(1212);
+  });
+
+  test('the whole interval is read once, and an empty range reads nothing', async () => {
+    const all = await readAll(store.queryPeriodic('shard0', 60, 0, 60));
+    expect(all.ids).toHaveLength(1200 + 59 * 3);
+    expect(new Set(all.ids).size).toBe(all.ids.length);
+    expect((await readAll(store.queryPeriodic('shard0', 60, 60, 60))).ids).toEqual([]);
+    expect((await readAll(store.queryPeriodic('shard1', 60, 0, 60))).ids).toEqual([]);
+  });
+
+  test('one-shots due in a range are read once across pages, and the range end is exclusive', async () => {
+    const both = await readAll(store.queryOneShots('shard0', NOW + 60_000, NOW + 62_000));
+    expect(both.ids).toHaveLength(1100);
+    expect(new Set(both.ids).size).toBe(1100);
+    const first = await readAll(store.queryOneShots('shard0', NOW, NOW + 61_000));
+    expect(first.ids).toEqual(Array.from({ length: 550 }, (_, k) => `once-${String(2 * k).padStart(4, '0')}`));
+  });
+});
+
+describe('SqliteQueue sends', () => {
+  test('a batch reported accepted is already stored, and batches of one turn are written together', async () => {
+    // Prepare
+    const db = openDatabase({ memory: true });
+    const queue = new SqliteQueue(db);
+    const at = Date.now() + 60_000;
+
+    // Act
+    const sends = [0, 1, 2].map((b) => queue.sendBatch(Array.from({ length: 10 }, (_, i) => entry(b * 10 + i, at))));
+    const beforeTurn = queue.depth().messages;
+    const results = await Promise.all(sends);
+
+    // Assess
+    expect(beforeTurn).toBe(0);
+    expect(results).toEqual([[], [], []]);
+    expect(queue.depth().messages).toBe(30);
+    db.close();
+  });
+
+  test('a failed write reports every entry of its turn as not accepted', async () => {
+    // Prepare: a database closed under the queue makes the write fail.
+    const db = openDatabase({ memory: true });
+    const queue = new SqliteQueue(db);
+    const errors: unknown[] = [];
+    queue.onWriteError = (err) => errors.push(err);
+    const at = Date.now() + 60_000;
+
+    // Act
+    const first = queue.sendBatch([entry(0, at), entry(1, at)]);
+    const second = queue.sendBatch([entry(2, at)]);
+    db.close();
+
+    // Assess
+    expect(await first).toEqual(['0', '1']);
+    expect(await second).toEqual(['2']);
+    expect(errors).toHaveLength(1);
+  });
+});
