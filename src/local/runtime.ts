@@ -185,6 +185,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         server.closeAllConnections();
         await closed;
         // Batches sent in the last turn are written before the database closes; their senders see them accepted.
+        store.flushPuts();
         queue.flush();
         db.close();
       })();

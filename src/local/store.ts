@@ -64,7 +64,12 @@ function rowOf(timer: Timer): TimerRow {
 
 export class SqliteTimerStore implements TimerStore {
   private readonly stmt: Record<string, Statement>;
-  private readonly putTx: (timer: Timer) => Timer | undefined;
+  private readonly putTx: (timers: readonly Timer[]) => void;
+  /** PUTs of this turn of the event loop, written together on the next one. */
+  private pendingPuts: Array<{ readonly timer: Timer; readonly settle: (error?: unknown) => void }> = [];
+  /** The newest pending timer of each id, so a second PUT of an id in one turn replaces the first. */
+  private readonly pendingById = new Map<string, Timer>();
+  private putsScheduled = false;
   private readonly deleteTx: (id: string) => Timer | undefined;
   private readonly claimTx: (claim: ShardClaim) => ShardState | undefined;
   /** `{shard}/{interval}` pairs known to be recorded: rows of shard_intervals are never deleted. */
@@ -122,10 +127,8 @@ export class SqliteTimerStore implements TimerStore {
         'DELETE FROM timers WHERE id IN (SELECT id FROM timers INDEXED BY timers_expiry WHERE kind = \'oneshot\' AND expires_at <= ? LIMIT 1000)',
       ),
     };
-    this.putTx = db.transaction((timer: Timer) => {
-      const previous = this.stmt.getTimer.get(timer.id) as TimerRow | undefined;
-      this.stmt.putTimer.run(rowOf(timer));
-      return previous && timerOf(previous);
+    this.putTx = db.transaction((timers: readonly Timer[]) => {
+      for (const timer of timers) this.stmt.putTimer.run(rowOf(timer));
     });
     this.deleteTx = db.transaction((id: string) => {
       const previous = this.stmt.getTimer.get(id) as TimerRow | undefined;
@@ -138,16 +141,47 @@ export class SqliteTimerStore implements TimerStore {
     });
   }
 
+  /**
+   * Resolves once the timer is committed: the PUTs of one turn of the event loop are written in one transaction on
+   * the next turn, a commit per turn instead of one per create. The API reads the shard's state only after this
+   * resolves, so a tick that claims later still reads the timer (invariant 4).
+   */
   async putTimer(timer: Timer): Promise<Timer | undefined> {
-    return this.putTx(timer);
+    const previous = this.pendingById.has(timer.id) ? this.pendingById.get(timer.id) : this.readTimer(timer.id);
+    this.pendingById.set(timer.id, timer);
+    await new Promise<void>((resolve, reject) => {
+      this.pendingPuts.push({ timer, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.putsScheduled) {
+        this.putsScheduled = true;
+        setImmediate(() => this.flushPuts());
+      }
+    });
+    return previous;
+  }
+
+  /** Writes the pending PUTs now, in one transaction; if it fails, each of them fails. */
+  flushPuts(): void {
+    this.putsScheduled = false;
+    const puts = this.pendingPuts;
+    this.pendingPuts = [];
+    this.pendingById.clear();
+    if (puts.length === 0) return;
+    try {
+      this.putTx(puts.map((p) => p.timer));
+    } catch (err) {
+      for (const put of puts) put.settle(err);
+      return;
+    }
+    for (const put of puts) put.settle();
   }
 
   async getTimer(id: string): Promise<Timer | undefined> {
-    const row = this.stmt.getTimer.get(id) as TimerRow | undefined;
-    return row && timerOf(row);
+    return this.readTimer(id);
   }
 
   async deleteTimer(id: string): Promise<Timer | undefined> {
+    // A PUT of the same id still pending must not be written after the DELETE and bring the timer back.
+    this.flushPuts();
     return this.deleteTx(id);
   }
 
@@ -232,6 +266,11 @@ export class SqliteTimerStore implements TimerStore {
         rows = rows.concat(fromKey.all({ ...params, from: at + 1, to, limit: PAGE_SIZE - rows.length }) as TimerRow[]);
       }
     }
+  }
+
+  private readTimer(id: string): Timer | undefined {
+    const row = this.stmt.getTimer.get(id) as TimerRow | undefined;
+    return row && timerOf(row);
   }
 
   private readShard(shardId: string): ShardState | undefined {
