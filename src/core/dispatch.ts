@@ -51,13 +51,18 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-/** The size SQS counts for a message: body plus each attribute's name, data type and value. */
+/** The attribute names and their `String` data type: the same bytes in every message. */
+const ATTRIBUTE_NAMES_BYTES = Object.values(MessageAttribute).reduce((sum, name) => sum + utf8Length(name) + 'String'.length, 0);
+
+/**
+ * The size SQS counts for a message: body plus each attribute's name, data type and value. Computed without
+ * building the attributes: the id appears in TimerId and FiringId (`{id}@{ScheduledAt}`), the instant in ScheduledAt
+ * and FiringId.
+ */
 export function messageSizeOf(firing: Firing): number {
-  let size = utf8Length(firing.body);
-  for (const [name, value] of Object.entries(messageAttributesOf(firing))) {
-    size += utf8Length(name) + 'String'.length + utf8Length(value);
-  }
-  return size;
+  const id = utf8Length(firing.timerId);
+  const at = String(firing.scheduledAt).length;
+  return utf8Length(firing.body) + ATTRIBUTE_NAMES_BYTES + id + firing.kind.length + at + (id + 1 + at);
 }
 
 /** Packs firings into batches of at most ten entries and at most 256 KiB in all, in order. */
@@ -158,7 +163,29 @@ export class Dispatcher {
    */
   async dispatch(source: FiringSource): Promise<DispatchReport> {
     const report: DispatchReport = { dispatched: 0, late: 0, failed: 0, maxLagMs: 0 };
-    const batches = batchesOf(source);
+    if (Array.isArray(source)) {
+      await this.sendAll([...planBatches(source.flat())], report);
+    } else {
+      await this.sendStream(batchesOf(source), report);
+    }
+    const { metrics } = this.options;
+    metrics.add(MetricName.FIRINGS_DISPATCHED, report.dispatched);
+    metrics.add(MetricName.LATE_FIRINGS, report.late);
+    metrics.add(MetricName.SEND_FAILURES, report.failed);
+    return report;
+  }
+
+  /** Firings already in memory (the API's few near-term ones): no more workers than batches. */
+  private async sendAll(batches: readonly Firing[][], report: DispatchReport): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) await this.sendWithRetry(batches[next++], report);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, batches.length) }, worker));
+  }
+
+  /** Firings read page by page (a tick): workers pull batches from one stream as the pages arrive. */
+  private async sendStream(batches: AsyncGenerator<Firing[]>, report: DispatchReport): Promise<void> {
     // Workers share one iterator; pulls are chained so the generator is never entered twice at once.
     let pulling: Promise<unknown> = Promise.resolve();
     const next = (): Promise<IteratorResult<Firing[]>> => {
@@ -182,11 +209,6 @@ export class Dispatcher {
     };
     await Promise.all(Array.from({ length: this.options.concurrency }, worker));
     if (failure !== undefined) throw failure;
-    const { metrics } = this.options;
-    metrics.add(MetricName.FIRINGS_DISPATCHED, report.dispatched);
-    metrics.add(MetricName.LATE_FIRINGS, report.late);
-    metrics.add(MetricName.SEND_FAILURES, report.failed);
-    return report;
   }
 
   private async sendWithRetry(batch: Firing[], report: DispatchReport): Promise<void> {

@@ -79,6 +79,25 @@ describe('messageSizeOf', () => {
       Buffer.byteLength(f.body) + Object.entries(attributes).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + 'String'.length + Buffer.byteLength(v), 0);
     expect(messageSizeOf(f)).toBe(expected);
   });
+
+  test('equals the size of the attributes as sent, for any id, kind, instant and body', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9._\-:@]{1,128}$/),
+        fc.constantFrom('periodic' as const, 'oneshot' as const),
+        fc.integer({ min: 0, max: 4_102_444_800_000 }),
+        fc.string({ unit: 'grapheme', maxLength: 50 }),
+        (timerId, kind, scheduledAt, text) => {
+          const f = { timerId, kind, scheduledAt, body: JSON.stringify(text) };
+          const sent = Object.entries(messageAttributesOf(f)).reduce(
+            (sum, [k, v]) => sum + Buffer.byteLength(k) + 'String'.length + Buffer.byteLength(v),
+            Buffer.byteLength(f.body),
+          );
+          expect(messageSizeOf(f)).toBe(sent);
+        },
+      ),
+    );
+  });
 });
 
 describe('utf8Length', () => {
