@@ -175,21 +175,25 @@ function utf8Length(text) {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 128) bytes += 1;
-    else if (c < 2048) bytes += 2;
-    else if (c >= 55296 && c <= 56319 && (text.charCodeAt(i + 1) & 64512) === 56320) {
+    const next = text.charCodeAt(i + 1);
+    if (c < 128) {
+      bytes += 1;
+    } else if (c < 2048) {
+      bytes += 2;
+    } else if (c >= 55296 && c <= 56319 && next >= 56320 && next <= 57343) {
       bytes += 4;
       i++;
-    } else bytes += 3;
+    } else {
+      bytes += 3;
+    }
   }
   return bytes;
 }
+var ATTRIBUTE_NAMES_BYTES = Object.values(MessageAttribute).reduce((sum, name) => sum + utf8Length(name) + "String".length, 0);
 function messageSizeOf(firing) {
-  let size = utf8Length(firing.body);
-  for (const [name, value] of Object.entries(messageAttributesOf(firing))) {
-    size += utf8Length(name) + "String".length + utf8Length(value);
-  }
-  return size;
+  const id = utf8Length(firing.timerId);
+  const at = String(firing.scheduledAt).length;
+  return utf8Length(firing.body) + ATTRIBUTE_NAMES_BYTES + id + firing.kind.length + at + (id + 1 + at);
 }
 function* planBatches(firings) {
   let batch = [];
@@ -252,7 +256,27 @@ var Dispatcher = class {
    */
   async dispatch(source) {
     const report = { dispatched: 0, late: 0, failed: 0, maxLagMs: 0 };
-    const batches = batchesOf(source);
+    if (Array.isArray(source)) {
+      await this.sendAll([...planBatches(source.flat())], report);
+    } else {
+      await this.sendStream(batchesOf(source), report);
+    }
+    const { metrics } = this.options;
+    metrics.add(MetricName.FIRINGS_DISPATCHED, report.dispatched);
+    metrics.add(MetricName.LATE_FIRINGS, report.late);
+    metrics.add(MetricName.SEND_FAILURES, report.failed);
+    return report;
+  }
+  /** Firings already in memory (the API's few near-term ones): no more workers than batches. */
+  async sendAll(batches, report) {
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) await this.sendWithRetry(batches[next++], report);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, batches.length) }, worker));
+  }
+  /** Firings read page by page (a tick): workers pull batches from one stream as the pages arrive. */
+  async sendStream(batches, report) {
     let pulling = Promise.resolve();
     const next = () => {
       const pulled = pulling.then(() => batches.next());
@@ -275,11 +299,6 @@ var Dispatcher = class {
     };
     await Promise.all(Array.from({ length: this.options.concurrency }, worker));
     if (failure !== void 0) throw failure;
-    const { metrics } = this.options;
-    metrics.add(MetricName.FIRINGS_DISPATCHED, report.dispatched);
-    metrics.add(MetricName.LATE_FIRINGS, report.late);
-    metrics.add(MetricName.SEND_FAILURES, report.failed);
-    return report;
   }
   async sendWithRetry(batch, report) {
     const { queue, clock, log } = this.options;
@@ -347,7 +366,7 @@ function defaultOffsetOf(id, intervalSeconds) {
 }
 
 // src/core/validate.ts
-var ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+var ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
 var PERIODIC_FIELDS = ["timerCallbackData", "interval", "offset", "startAt", "endAt"];
 var ONESHOT_FIELDS = ["timerCallbackData", "at", "delaySeconds"];
 function validateId(id) {
@@ -405,10 +424,17 @@ function wholeNumber(body, field, min, max, what) {
   }
   return value;
 }
+function isCalendarDate(match) {
+  const [year, month, day, hour, minute, second = 0, zoneHours = 0, zoneMinutes = 0] = match.slice(1).map((part) => part === void 0 ? void 0 : Number(part));
+  if (year === void 0 || month === void 0 || day === void 0 || hour === void 0 || minute === void 0) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && zoneHours <= 23 && zoneMinutes <= 59;
+}
 function timestamp(body, field) {
   const value = body[field];
   if (value === void 0) return void 0;
-  const ms = typeof value === "string" && ISO_8601.test(value) ? Date.parse(value) : NaN;
+  const match = typeof value === "string" ? ISO_8601.exec(value) : null;
+  const ms = match && isCalendarDate(match) ? Date.parse(value) : NaN;
   if (Number.isNaN(ms)) {
     throw badRequest(`"${field}" must be an ISO-8601 date-time with a time zone, e.g. "2030-01-01T00:00:00Z", got ${JSON.stringify(value)}`);
   }
