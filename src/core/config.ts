@@ -31,7 +31,11 @@ export interface EngineConfig {
   readonly lookAheadMs: number;
   readonly settleMs: number;
   readonly tickBudgetMs: number;
-  /** A tick's lease on its shard: the budget plus slack for the last window. */
+  /**
+   * A tick's lease on its shard: the budget plus slack for the last window (a fifth of a period, at most 30 s), so
+   * that with a budget of three quarters of a period (as the construct sets it) the lease of a tick that died has
+   * lapsed by the time the next scheduled tick comes, and that tick catches up at once rather than a period later.
+   */
   readonly leaseMs: number;
   readonly oneShotRetentionMs: number;
 }
@@ -64,7 +68,7 @@ export function engineConfig(settings: EngineSettings): EngineConfig {
     lookAheadMs,
     settleMs: settings.settleMs ?? 0,
     tickBudgetMs,
-    leaseMs: tickBudgetMs + Math.max(periodMs, 30_000),
+    leaseMs: tickBudgetMs + Math.min(periodMs / 5, 30_000),
     oneShotRetentionMs: settings.oneShotRetentionMs ?? 24 * 3600 * 1000,
   };
 }

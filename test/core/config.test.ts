@@ -23,19 +23,19 @@ describe('engineConfig', () => {
   test.each([
     [
       { shardCount: 1, periodSeconds: 60 },
-      { windowMs: 60_000, lookAheadMs: 120_000, tickBudgetMs: 60_000, leaseMs: 120_000, batchConcurrency: 10, settleMs: 0 },
+      { windowMs: 60_000, lookAheadMs: 120_000, tickBudgetMs: 60_000, leaseMs: 72_000, batchConcurrency: 10, settleMs: 0 },
     ],
     [
       { shardCount: 100, periodSeconds: 1 },
-      { windowMs: 1_000, lookAheadMs: 2_000, tickBudgetMs: 10_000, leaseMs: 40_000, batchConcurrency: 10, settleMs: 0 },
+      { windowMs: 1_000, lookAheadMs: 2_000, tickBudgetMs: 10_000, leaseMs: 10_200, batchConcurrency: 10, settleMs: 0 },
     ],
     [
       { shardCount: 4, periodSeconds: 300, batchConcurrency: 3, settleMs: 500, tickBudgetMs: 20_000 },
-      { windowMs: 300_000, lookAheadMs: 360_000, tickBudgetMs: 20_000, leaseMs: 320_000, batchConcurrency: 3, settleMs: 500 },
+      { windowMs: 300_000, lookAheadMs: 360_000, tickBudgetMs: 20_000, leaseMs: 50_000, batchConcurrency: 3, settleMs: 500 },
     ],
     [
       { shardCount: 1, periodSeconds: 840 },
-      { windowMs: 840_000, lookAheadMs: 900_000, tickBudgetMs: 840_000, leaseMs: 1_680_000, batchConcurrency: 10, settleMs: 0 },
+      { windowMs: 840_000, lookAheadMs: 900_000, tickBudgetMs: 840_000, leaseMs: 870_000, batchConcurrency: 10, settleMs: 0 },
     ],
   ])('derives %j', (settings, expected) => {
     expect(engineConfig(settings)).toMatchObject({
@@ -44,6 +44,16 @@ describe('engineConfig', () => {
       oneShotRetentionMs: 86_400_000,
       ...expected,
     });
+  });
+
+  test('with the budget the construct sets (three quarters of the tick timeout, one period), a lease lapses before the next tick', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX_PERIOD_SECONDS / 60 }), (minutes) => {
+        const periodMs = minutes * 60_000;
+        const config = engineConfig({ shardCount: 1, periodSeconds: minutes * 60, tickBudgetMs: Math.floor(periodMs * 0.75) });
+        expect(config.leaseMs).toBeLessThan(periodMs);
+      }),
+    );
   });
 
   test('the accepted extremes are accepted', () => {
