@@ -360,7 +360,7 @@ function engineConfig(settings) {
     lookAheadMs,
     settleMs: settings.settleMs ?? 0,
     tickBudgetMs,
-    leaseMs: tickBudgetMs + Math.max(periodMs, 3e4),
+    leaseMs: tickBudgetMs + Math.min(periodMs / 5, 3e4),
     oneShotRetentionMs: settings.oneShotRetentionMs ?? 24 * 3600 * 1e3
   };
 }
