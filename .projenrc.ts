@@ -109,6 +109,14 @@ project.addTask('integ:deploy', {
 });
 project.testTask.spawn(integVerify);
 
+// The README's examples are the docs of every language: they must compile under jsii-rosetta's strict mode.
+const rosetta = project.addTask('rosetta:check', {
+  description: 'Compile the README examples with jsii-rosetta in strict mode',
+  exec: 'jsii-rosetta extract --compile --strict --fail --output .jsii.tabl.json',
+});
+project.postCompileTask.spawn(rosetta);
+project.gitignore.addPatterns('.jsii.tabl.json');
+
 project.addTask('start', {
   description: 'Run the whole timer service on this machine (HTTP API + SQLite + ticker), printing each firing',
   exec: 'tsx src/local/cli.ts local --callback examples/print-firing.ts',
