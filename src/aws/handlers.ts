@@ -39,8 +39,13 @@ export type TickHandler = (event: unknown) => Promise<TickReport>;
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-function dispatcherOf(deps: HandlerDeps, clock: Clock, metrics: MetricsSink, log: Log): Dispatcher {
-  return new Dispatcher({ queue: deps.queue, clock, concurrency: deps.config.batchConcurrency, metrics, log });
+/** What both engine entry points take, with the defaults of the optional dependencies filled in. */
+function engineDeps(deps: HandlerDeps): { store: TimerStore; dispatcher: Dispatcher; clock: Clock; metrics: MetricsSink; log: Log } {
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? noMetrics;
+  const log = deps.log ?? silentLog;
+  const dispatcher = new Dispatcher({ queue: deps.queue, clock, concurrency: deps.config.batchConcurrency, metrics, log });
+  return { store: deps.store, dispatcher, clock, metrics, log };
 }
 
 /**
@@ -61,10 +66,9 @@ function bodyOf(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>): 
 }
 
 export function createApiHandler(deps: HandlerDeps): ApiHandler {
-  const clock = deps.clock ?? systemClock;
-  const metrics = deps.metrics ?? noMetrics;
-  const log = deps.log ?? silentLog;
-  const api = new TimerApi(deps.config, { store: deps.store, dispatcher: dispatcherOf(deps, clock, metrics, log), clock, metrics, log });
+  const engine = engineDeps(deps);
+  const { log } = engine;
+  const api = new TimerApi(deps.config, engine);
   return async (event) => {
     try {
       const response = await api.handle({ method: event.httpMethod, path: requestPathOf(event), body: bodyOf(event) });
@@ -95,10 +99,9 @@ export function shardIdOf(event: unknown, shardCount: number): string {
 }
 
 export function createTickHandler(deps: HandlerDeps): TickHandler {
-  const clock = deps.clock ?? systemClock;
-  const metrics = deps.metrics ?? noMetrics;
-  const log = deps.log ?? silentLog;
-  const ticker = new Ticker(deps.config, { store: deps.store, dispatcher: dispatcherOf(deps, clock, metrics, log), clock, metrics, log });
+  const engine = engineDeps(deps);
+  const { log } = engine;
+  const ticker = new Ticker(deps.config, engine);
   return async (event) => {
     try {
       const shardId = shardIdOf(event, deps.config.shardCount);
