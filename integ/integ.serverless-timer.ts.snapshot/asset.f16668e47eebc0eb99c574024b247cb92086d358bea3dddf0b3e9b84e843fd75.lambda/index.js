@@ -878,8 +878,12 @@ function adaptersFromEnv(env3 = process.env, clients = awsClientsFromEnv(env3)) 
 }
 
 // src/aws/handlers.ts
-function dispatcherOf(deps, clock, metrics, log) {
-  return new Dispatcher({ queue: deps.queue, clock, concurrency: deps.config.batchConcurrency, metrics, log });
+function engineDeps(deps) {
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? noMetrics;
+  const log = deps.log ?? silentLog;
+  const dispatcher = new Dispatcher({ queue: deps.queue, clock, concurrency: deps.config.batchConcurrency, metrics, log });
+  return { store: deps.store, dispatcher, clock, metrics, log };
 }
 var SHARD_ID = /^shard(\d{1,3})$/;
 function shardIdOf(event, shardCount) {
@@ -893,10 +897,9 @@ function shardIdOf(event, shardCount) {
   return shardId;
 }
 function createTickHandler(deps) {
-  const clock = deps.clock ?? systemClock;
-  const metrics = deps.metrics ?? noMetrics;
-  const log = deps.log ?? silentLog;
-  const ticker = new Ticker(deps.config, { store: deps.store, dispatcher: dispatcherOf(deps, clock, metrics, log), clock, metrics, log });
+  const engine = engineDeps(deps);
+  const { log } = engine;
+  const ticker = new Ticker(deps.config, engine);
   return async (event) => {
     try {
       const shardId = shardIdOf(event, deps.config.shardCount);

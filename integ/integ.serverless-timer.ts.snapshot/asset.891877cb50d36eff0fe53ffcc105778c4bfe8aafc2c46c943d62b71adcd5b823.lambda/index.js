@@ -1078,8 +1078,12 @@ function adaptersFromEnv(env3 = process.env, clients = awsClientsFromEnv(env3)) 
 
 // src/aws/handlers.ts
 var JSON_HEADERS = { "content-type": "application/json" };
-function dispatcherOf(deps, clock, metrics, log) {
-  return new Dispatcher({ queue: deps.queue, clock, concurrency: deps.config.batchConcurrency, metrics, log });
+function engineDeps(deps) {
+  const clock = deps.clock ?? systemClock;
+  const metrics = deps.metrics ?? noMetrics;
+  const log = deps.log ?? silentLog;
+  const dispatcher = new Dispatcher({ queue: deps.queue, clock, concurrency: deps.config.batchConcurrency, metrics, log });
+  return { store: deps.store, dispatcher, clock, metrics, log };
 }
 function requestPathOf(event) {
   const id = event.pathParameters?.id;
@@ -1093,10 +1097,9 @@ function bodyOf(event) {
   return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
 }
 function createApiHandler(deps) {
-  const clock = deps.clock ?? systemClock;
-  const metrics = deps.metrics ?? noMetrics;
-  const log = deps.log ?? silentLog;
-  const api = new TimerApi(deps.config, { store: deps.store, dispatcher: dispatcherOf(deps, clock, metrics, log), clock, metrics, log });
+  const engine = engineDeps(deps);
+  const { log } = engine;
+  const api = new TimerApi(deps.config, engine);
   return async (event) => {
     try {
       const response = await api.handle({ method: event.httpMethod, path: requestPathOf(event), body: bodyOf(event) });
