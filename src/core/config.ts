@@ -19,6 +19,12 @@ export interface EngineSettings {
   readonly tickBudgetMs?: number;
   /** How long a fired one-shot still reads as `fired` before the store forgets it. @default one day */
   readonly oneShotRetentionMs?: number;
+  /**
+   * How far beyond one period a tick looks ahead (ms, whole seconds): how late the next tick may start before a
+   * firing it should have queued is sent late. A shorter margin queues fewer firings ahead, so a new timer has fewer
+   * near-term firings for the API to send and a deleted one fewer already queued. @default the period, at most 60 s
+   */
+  readonly lookAheadMarginMs?: number;
 }
 
 export interface EngineConfig {
@@ -43,6 +49,8 @@ export interface EngineConfig {
 export const MAX_SHARDS = 100;
 /** The largest period whose look-ahead (period + margin) still fits SQS's 900 s maximum delay. */
 export const MAX_PERIOD_SECONDS = 840;
+/** The largest look-ahead margin, and the default for periods of a minute or more. */
+export const MAX_LOOK_AHEAD_MARGIN_MS = 60_000;
 
 function requireWhole(name: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -57,8 +65,13 @@ export function engineConfig(settings: EngineSettings): EngineConfig {
   const batchConcurrency = settings.batchConcurrency ?? 10;
   requireWhole('batchConcurrency', batchConcurrency, 1, 1000);
   const periodMs = settings.periodSeconds * 1000;
-  // The next tick must start before the span this one dispatched runs out: allow it up to a period late (max 60 s).
-  const lookAheadMs = periodMs + Math.min(periodMs, 60_000);
+  // The next tick must start before the span this one dispatched runs out: by default allow it up to a period late
+  // (at most a minute), as a scheduled Lambda may be.
+  const lookAheadMarginMs = settings.lookAheadMarginMs ?? Math.min(periodMs, MAX_LOOK_AHEAD_MARGIN_MS);
+  if (!Number.isInteger(lookAheadMarginMs / 1000) || lookAheadMarginMs < 1000 || lookAheadMarginMs > MAX_LOOK_AHEAD_MARGIN_MS) {
+    throw new Error(`lookAheadMarginMs must be a whole number of seconds from 1000 to ${MAX_LOOK_AHEAD_MARGIN_MS} ms, got ${lookAheadMarginMs}`);
+  }
+  const lookAheadMs = periodMs + lookAheadMarginMs;
   const tickBudgetMs = settings.tickBudgetMs ?? Math.max(periodMs, 10_000);
   return {
     shardCount: settings.shardCount,

@@ -47,6 +47,13 @@ const STOP_GRACE_MS = 5000;
 const CHECKPOINT_EVERY_MS = 2000;
 /** Where in the second a checkpoint starts: it blocks the thread while the disk flushes, away from the bursts. */
 const CHECKPOINT_PHASE_MS = 500;
+/**
+ * How far beyond one period the local tick looks ahead. On AWS the margin is up to a minute, for a scheduled Lambda
+ * that starts late; here the tick is a timer of this process, and a tick still running when the next is due is
+ * followed at once by the next one, so a few seconds cover it. A shorter margin keeps fewer firings queued ahead,
+ * which makes creating a timer cheaper (fewer near-term firings to queue with it) and lets a DELETE stop more of them.
+ */
+const LOCAL_LOOK_AHEAD_MARGIN_MS = 5000;
 
 /** A database keeps the shard count its timers were sharded with: another count would leave shards unticked. */
 function checkShardCount(db: Database, shardCount: number): void {
@@ -67,7 +74,12 @@ function urlOf(address: AddressInfo): string {
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { log } = options;
-  const config = engineConfig({ shardCount: options.shardCount, periodSeconds: options.periodSeconds, settleMs: 0 });
+  const config = engineConfig({
+    shardCount: options.shardCount,
+    periodSeconds: options.periodSeconds,
+    settleMs: 0,
+    lookAheadMarginMs: Math.min(options.periodSeconds * 1000, LOCAL_LOOK_AHEAD_MARGIN_MS),
+  });
   const db = openDatabase(options.database);
   try {
     checkShardCount(db, options.shardCount);
@@ -98,10 +110,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const shards = Array.from({ length: config.shardCount }, (_, i) => shardName(i));
   const startedAt = clock.now();
 
+  let stopping: Promise<void> | undefined;
   let ticking: Promise<void> | undefined;
+  let tickDue = false;
   const tickAll = (): Promise<void> => {
-    // A tick still running (a long catch-up) is not doubled; the next period picks up from the watermark.
-    ticking ??= (async () => {
+    // A tick still running (a long catch-up) is not doubled; the one due meanwhile runs as soon as it ends, rather
+    // than a period later, so the look-ahead margin only has to cover how much longer than a period a tick takes.
+    if (ticking) {
+      tickDue = true;
+      return ticking;
+    }
+    ticking = (async () => {
       for (const shardId of shards) {
         try {
           await ticker.tick(shardId);
@@ -116,6 +135,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     })().finally(() => {
       ticking = undefined;
+      if (tickDue && !stopping) {
+        tickDue = false;
+        void tickAll();
+      }
     });
     return ticking;
   };
@@ -180,7 +203,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   scheduleCheckpoint();
 
-  let stopping: Promise<void> | undefined;
   return {
     url: urlOf(server.address() as AddressInfo),
     recoveredInFlight,

@@ -16,6 +16,9 @@ describe('engineConfig', () => {
     [{ shardCount: 1, periodSeconds: NaN }, 'periodSeconds must be a whole number from 1 to 840, got NaN'],
     [{ shardCount: 1, periodSeconds: 60, batchConcurrency: 0 }, 'batchConcurrency must be a whole number from 1 to 1000, got 0'],
     [{ shardCount: 1, periodSeconds: 60, batchConcurrency: 1001 }, 'batchConcurrency must be a whole number from 1 to 1000, got 1001'],
+    [{ shardCount: 1, periodSeconds: 60, lookAheadMarginMs: 0 }, 'lookAheadMarginMs must be a whole number of seconds from 1000 to 60000 ms, got 0'],
+    [{ shardCount: 1, periodSeconds: 60, lookAheadMarginMs: 1500 }, 'lookAheadMarginMs must be a whole number of seconds from 1000 to 60000 ms, got 1500'],
+    [{ shardCount: 1, periodSeconds: 60, lookAheadMarginMs: 61_000 }, 'lookAheadMarginMs must be a whole number of seconds from 1000 to 60000 ms, got 61000'],
   ])('refuses %j', (settings, message) => {
     expect(() => engineConfig(settings)).toThrow(message);
   });
@@ -32,6 +35,14 @@ describe('engineConfig', () => {
     [
       { shardCount: 4, periodSeconds: 300, batchConcurrency: 3, settleMs: 500, tickBudgetMs: 20_000 },
       { windowMs: 300_000, lookAheadMs: 360_000, tickBudgetMs: 20_000, leaseMs: 50_000, batchConcurrency: 3, settleMs: 500 },
+    ],
+    [
+      { shardCount: 1, periodSeconds: 60, lookAheadMarginMs: 5_000 },
+      { windowMs: 60_000, lookAheadMs: 65_000, tickBudgetMs: 60_000, leaseMs: 72_000, batchConcurrency: 10, settleMs: 0 },
+    ],
+    [
+      { shardCount: 1, periodSeconds: 840, lookAheadMarginMs: 60_000 },
+      { windowMs: 840_000, lookAheadMs: 900_000, tickBudgetMs: 840_000, leaseMs: 870_000, batchConcurrency: 10, settleMs: 0 },
     ],
     [
       { shardCount: 1, periodSeconds: 840 },
