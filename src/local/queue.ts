@@ -118,10 +118,11 @@ export class SqliteQueue implements FiringQueue {
     const prepare = (sql: string): Statement => db.prepare(sql);
     this.stmt = {
       // The same firing sent twice (by the API and by a tick that raced it) is kept once; a replaced timer's
-      // new data wins over a copy not yet received.
+      // new data wins over a copy not yet received. Values are bound by position (cheaper than by name); a message
+      // becomes visible at its scheduled instant, so that value is bound twice.
       insert: prepare(
         `INSERT INTO queue (message_id, firing_id, timer_id, body, attributes, scheduled_at, sent_at, visible_at)
-         VALUES (@messageId, @firingId, @timerId, @body, @attributes, @scheduledAt, @sentAt, @scheduledAt)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (firing_id) DO UPDATE SET body = excluded.body, attributes = excluded.attributes
          WHERE claimed_at IS NULL`,
       ),
@@ -150,15 +151,16 @@ export class SqliteQueue implements FiringQueue {
     this.sendTx = db.transaction((sends: readonly PendingSend[]) => {
       for (const { entries, sentAt } of sends) {
         for (const entry of entries) {
-          this.stmt.insert.run({
-            messageId: timeOrderedId(sentAt),
-            firingId: entry.attributes[MessageAttribute.FIRING_ID],
-            timerId: entry.attributes[MessageAttribute.TIMER_ID],
-            body: entry.body,
-            attributes: JSON.stringify(entry.attributes),
-            scheduledAt: entry.scheduledAt,
+          this.stmt.insert.run(
+            timeOrderedId(sentAt),
+            entry.attributes[MessageAttribute.FIRING_ID],
+            entry.attributes[MessageAttribute.TIMER_ID],
+            entry.body,
+            JSON.stringify(entry.attributes),
+            entry.scheduledAt,
             sentAt,
-          });
+            entry.scheduledAt,
+          );
         }
       }
     });

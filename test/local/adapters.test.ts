@@ -91,6 +91,38 @@ describe('SqliteTimerStore paging', () => {
   });
 });
 
+describe('SqliteTimerStore shard state', () => {
+  test('every write to a shard shows in the next read of its state, though reads are served from memory', async () => {
+    const db = openDatabase({ memory: true });
+    try {
+      const store = new SqliteTimerStore(db);
+      const shard = 'shard0';
+      expect(await store.getShardState(shard)).toBeUndefined();
+      expect(await store.initShardState(shard, NOW)).toEqual({ shardId: shard, watermark: NOW, claimedUntil: NOW, intervals: [] });
+      await store.registerInterval(shard, 60);
+      expect((await store.getShardState(shard))?.intervals).toEqual([60]);
+
+      const claim = { shardId: shard, owner: 'tick-1', nowMs: NOW, leaseUntil: NOW + 30_000, claimUntil: NOW + 65_000 };
+      expect(await store.claimShard(claim)).toMatchObject({ leaseOwner: 'tick-1', claimedUntil: NOW + 65_000 });
+      expect(await store.getShardState(shard)).toMatchObject({ leaseOwner: 'tick-1', leaseUntil: NOW + 30_000, claimedUntil: NOW + 65_000 });
+      // A second claim while the lease holds is refused, and the state read afterwards is still the first claim's.
+      expect(await store.claimShard({ ...claim, owner: 'tick-2' })).toBeUndefined();
+      expect((await store.getShardState(shard))?.leaseOwner).toBe('tick-1');
+
+      expect(await store.advanceWatermark(shard, 'tick-1', NOW, NOW + 60_000)).toBe(true);
+      expect((await store.getShardState(shard))?.watermark).toBe(NOW + 60_000);
+      await store.releaseShard(shard, 'tick-1');
+      const released = await store.getShardState(shard);
+      expect(released).toEqual({ shardId: shard, watermark: NOW + 60_000, claimedUntil: NOW + 65_000, intervals: [60] });
+
+      // What memory serves is what the database holds: a second store on the same connection reads the same.
+      expect(await new SqliteTimerStore(db).getShardState(shard)).toEqual(released);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('SqliteQueue sends', () => {
   test('a batch reported accepted is already stored, and batches of one turn are written together', async () => {
     // Prepare
