@@ -20,6 +20,7 @@ export interface ServerDeps {
 }
 
 const DEAD_LETTER_LIMIT = { default: 100, max: 1000 };
+const TIMER_ROUTE_PREFIX = /^\/(periodic|oneshot)\//;
 
 function send(res: http.ServerResponse, statusCode: number, body: unknown, contentType = 'application/json'): void {
   const text = contentType === 'application/json' ? JSON.stringify(body) : String(body);
@@ -67,10 +68,14 @@ export function createServer(deps: ServerDeps): http.Server {
 
   return http.createServer((req, res) => {
     const handle = async (): Promise<void> => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (['/healthz', '/metrics', '/dead-letters'].includes(url.pathname)) {
-        await runtimeRoute(req, res, url.pathname, url.searchParams);
-        return;
+      const rawUrl = req.url ?? '/';
+      // Timer routes skip URL parsing: the engine matches the raw path, and they are most of the traffic.
+      if (!TIMER_ROUTE_PREFIX.test(rawUrl)) {
+        const url = new URL(rawUrl, 'http://localhost');
+        if (['/healthz', '/metrics', '/dead-letters'].includes(url.pathname)) {
+          await runtimeRoute(req, res, url.pathname, url.searchParams);
+          return;
+        }
       }
       const body = await readBody(req);
       if ('tooLarge' in body) {
@@ -78,7 +83,8 @@ export function createServer(deps: ServerDeps): http.Server {
         return;
       }
       // The raw path, still percent-encoded: the engine decodes the id itself.
-      const rawPath = (req.url ?? '/').split('?')[0];
+      const queryAt = rawUrl.indexOf('?');
+      const rawPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
       const answer = await deps.api.handle({ method: req.method ?? 'GET', path: rawPath, body: body.text === '' ? undefined : body.text });
       if (req.method === 'DELETE' && answer.statusCode === 200) deps.onDeleted((answer.body as { id: string }).id);
       send(res, answer.statusCode, answer.body);
