@@ -63,13 +63,31 @@ export function freePort(): Promise<number> {
 
 const START_TIMEOUT_MS = 15_000;
 
-/** Starts a private redis-server with no persistence; `stop` kills it and removes its directory. */
-export async function startRedis(binary: string): Promise<RedisServer> {
+/**
+ * How the Redis keeps its data: `aof` is what BullMQ's production guide recommends (an append-only file written
+ * before each reply and synced every second, so a killed server loses nothing it acknowledged, as the runtime's
+ * SQLite log does); `none` keeps everything in memory only.
+ */
+export type RedisPersistence = 'aof' | 'none';
+
+const PERSISTENCE_ARGS: Record<RedisPersistence, string[]> = {
+  aof: ['--appendonly', 'yes', '--appendfsync', 'everysec'],
+  none: ['--appendonly', 'no'],
+};
+
+/**
+ * Starts a private redis-server (no snapshots, `maxmemory-policy noeviction` as BullMQ requires) with the given
+ * persistence; `stop` kills it and removes its directory.
+ */
+export async function startRedis(binary: string, persistence: RedisPersistence): Promise<RedisServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-redis-'));
   const port = await freePort();
   const child: ChildProcess = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', '--maxmemory-policy', 'noeviction'],
+    [
+      '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...PERSISTENCE_ARGS[persistence],
+      '--dir', dir, '--daemonize', 'no', '--maxmemory-policy', 'noeviction',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
