@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS queue (
   claimed_at INTEGER,
   last_error TEXT
 );
-CREATE INDEX IF NOT EXISTS queue_visible ON queue (visible_at);
+-- When each message becomes visible is kept in memory (visibility.ts); databases of earlier versions had an index.
+DROP INDEX IF EXISTS queue_visible;
 CREATE INDEX IF NOT EXISTS queue_timer ON queue (timer_id);
 CREATE INDEX IF NOT EXISTS queue_claimed ON queue (claimed_at) WHERE claimed_at IS NOT NULL;
 

@@ -8,6 +8,7 @@
 import { randomBytes } from 'crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { FiringQueue, MessageAttribute, QueueEntry } from '../core';
+import { VisibilitySchedule } from './visibility';
 
 /** One message as a delivery target sees it. */
 export interface QueueMessage {
@@ -104,12 +105,14 @@ function parseJson(text: string): unknown {
 
 export class SqliteQueue implements FiringQueue {
   private readonly stmt: Record<string, Statement>;
-  private readonly sendTx: (sends: readonly PendingSend[]) => void;
+  /** When each queued message becomes visible; changed only after the write to the table committed. */
+  private readonly schedule = new VisibilitySchedule();
+  private readonly sendTx: (sends: readonly PendingSend[]) => Array<{ seq: number; visible_at: number }>;
   private pending: PendingSend[] = [];
   private flushScheduled = false;
-  private readonly claimTx: (nowMs: number, max: number, visibilityTimeoutMs: number) => QueueMessage[];
-  private readonly deadLetterTx: (message: QueueMessage, nowMs: number, error: string) => boolean;
-  private readonly ackTx: (messages: readonly QueueMessage[]) => boolean[];
+  private readonly claimTx: (seqs: readonly number[], nowMs: number, hiddenUntil: number) => Array<QueueMessage & { seq: number }>;
+  private readonly deadLetterTx: (message: QueueMessage, nowMs: number, error: string) => number | undefined;
+  private readonly ackTx: (messages: readonly QueueMessage[]) => Array<number | undefined>;
   private readonly listeners: Array<(visibleAt: number) => void> = [];
   /** Told when a write of sent batches failed (the batches are reported not accepted, and sent again). */
   onWriteError: ((error: unknown) => void) | undefined;
@@ -124,34 +127,39 @@ export class SqliteQueue implements FiringQueue {
         `INSERT INTO queue (message_id, firing_id, timer_id, body, attributes, scheduled_at, sent_at, visible_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (firing_id) DO UPDATE SET body = excluded.body, attributes = excluded.attributes
-         WHERE claimed_at IS NULL`,
+         WHERE claimed_at IS NULL
+         RETURNING seq, visible_at`,
       ),
-      due: prepare('SELECT * FROM queue WHERE visible_at <= ? ORDER BY visible_at, seq LIMIT ?'),
+      bySeq: prepare('SELECT * FROM queue WHERE seq = ?'),
+      schedule: prepare('SELECT seq, visible_at FROM queue'),
       markClaimed: prepare(
         `UPDATE queue SET receive_count = receive_count + 1, claimed_at = @nowMs, visible_at = @hiddenUntil,
            first_received_at = COALESCE(first_received_at, @nowMs)
          WHERE seq = @seq`,
       ),
-      nextVisible: prepare('SELECT MIN(visible_at) AS t FROM queue'),
-      ack: prepare('DELETE FROM queue WHERE message_id = ? AND receive_count = ?'),
+      ack: prepare('DELETE FROM queue WHERE message_id = ? AND receive_count = ? RETURNING seq'),
       retry: prepare(
-        'UPDATE queue SET visible_at = ?, claimed_at = NULL, last_error = ? WHERE message_id = ? AND receive_count = ?',
+        'UPDATE queue SET visible_at = ?, claimed_at = NULL, last_error = ? WHERE message_id = ? AND receive_count = ? RETURNING seq',
       ),
       copyToDeadLetters: prepare(
         `INSERT OR REPLACE INTO dead_letters (message_id, firing_id, body, attributes, scheduled_at, sent_at, receive_count, dead_lettered_at, last_error)
          SELECT message_id, firing_id, body, attributes, scheduled_at, sent_at, receive_count, ?, ? FROM queue
          WHERE message_id = ? AND receive_count = ?`,
       ),
-      recover: prepare('UPDATE queue SET visible_at = MIN(visible_at, ?), claimed_at = NULL WHERE claimed_at IS NOT NULL'),
-      dropTimer: prepare('DELETE FROM queue WHERE timer_id = ? AND claimed_at IS NULL'),
+      recover: prepare(
+        'UPDATE queue SET visible_at = MIN(visible_at, ?), claimed_at = NULL WHERE claimed_at IS NOT NULL RETURNING seq, visible_at',
+      ),
+      dropTimer: prepare('DELETE FROM queue WHERE timer_id = ? AND claimed_at IS NULL RETURNING seq'),
       depth: prepare('SELECT COUNT(*) AS n, COALESCE(SUM(claimed_at IS NOT NULL), 0) AS inFlight FROM queue'),
       deadLetters: prepare('SELECT * FROM dead_letters ORDER BY dead_lettered_at DESC, message_id LIMIT ?'),
       deadLetterCount: prepare('SELECT COUNT(*) AS n FROM dead_letters'),
     };
     this.sendTx = db.transaction((sends: readonly PendingSend[]) => {
+      // What was queued anew (an update of a message not yet received keeps its row and its time).
+      const queued: Array<{ seq: number; visible_at: number }> = [];
       for (const { entries, sentAt } of sends) {
         for (const entry of entries) {
-          this.stmt.insert.run(
+          const row = this.stmt.insert.get(
             timeOrderedId(sentAt),
             entry.attributes[MessageAttribute.FIRING_ID],
             entry.attributes[MessageAttribute.TIMER_ID],
@@ -160,16 +168,21 @@ export class SqliteQueue implements FiringQueue {
             entry.scheduledAt,
             sentAt,
             entry.scheduledAt,
-          );
+          ) as { seq: number; visible_at: number } | undefined;
+          if (row) queued.push(row);
         }
       }
+      return queued;
     });
-    this.claimTx = db.transaction((nowMs: number, max: number, visibilityTimeoutMs: number) => {
-      const rows = this.stmt.due.all(nowMs, max) as QueueRow[];
-      return rows.map((row) => {
-        this.stmt.markClaimed.run({ seq: row.seq, nowMs, hiddenUntil: nowMs + visibilityTimeoutMs });
+    this.claimTx = db.transaction((seqs: readonly number[], nowMs: number, hiddenUntil: number) => {
+      const claimed: Array<QueueMessage & { seq: number }> = [];
+      for (const seq of seqs) {
+        const row = this.stmt.bySeq.get(seq) as QueueRow | undefined;
+        if (!row) continue;
+        this.stmt.markClaimed.run({ seq, nowMs, hiddenUntil });
         const receiveCount = row.receive_count + 1;
-        return {
+        claimed.push({
+          seq,
           messageId: row.message_id,
           receiptHandle: `${row.message_id}#${receiveCount}`,
           firingId: row.firing_id,
@@ -179,18 +192,23 @@ export class SqliteQueue implements FiringQueue {
           sentAt: row.sent_at,
           receiveCount,
           firstReceivedAt: row.first_received_at ?? nowMs,
-        };
-      });
+        });
+      }
+      return claimed;
     });
-    this.ackTx = db.transaction((messages: readonly QueueMessage[]) =>
-      messages.map((message) => this.stmt.ack.run(message.messageId, message.receiveCount).changes === 1),
-    );
+    this.ackTx = db.transaction((messages: readonly QueueMessage[]) => messages.map((message) => this.deleteRow(message)));
     this.deadLetterTx = db.transaction((message: QueueMessage, nowMs: number, error: string) => {
       const copied = this.stmt.copyToDeadLetters.run(nowMs, error, message.messageId, message.receiveCount).changes;
-      if (copied === 0) return false;
-      this.stmt.ack.run(message.messageId, message.receiveCount);
-      return true;
+      return copied === 0 ? undefined : this.deleteRow(message);
     });
+    for (const row of this.stmt.schedule.iterate() as IterableIterator<{ seq: number; visible_at: number }>) {
+      this.schedule.set(row.seq, row.visible_at);
+    }
+  }
+
+  /** Deletes a received message if its receipt is current; returns its row id, for the schedule once committed. */
+  private deleteRow(message: QueueMessage): number | undefined {
+    return (this.stmt.ack.get(message.messageId, message.receiveCount) as { seq: number } | undefined)?.seq;
   }
 
   /** Called with the earliest visible-at of every batch sent, so the delivery loop can wake earlier. */
@@ -222,13 +240,15 @@ export class SqliteQueue implements FiringQueue {
     const sends = this.pending;
     this.pending = [];
     if (sends.length === 0) return;
+    let queued: Array<{ seq: number; visible_at: number }>;
     try {
-      this.sendTx(sends);
+      queued = this.sendTx(sends);
     } catch (err) {
       for (const send of sends) send.settle(send.entries.map((e) => e.id));
       this.onWriteError?.(err);
       return;
     }
+    for (const row of queued) this.schedule.set(row.seq, row.visible_at);
     let earliest = Infinity;
     for (const send of sends) {
       for (const entry of send.entries) earliest = Math.min(earliest, entry.scheduledAt);
@@ -239,32 +259,52 @@ export class SqliteQueue implements FiringQueue {
 
   /** The earliest instant a message becomes visible (including in-flight ones whose timeout lapses), if any. */
   nextVisibleAt(): number | undefined {
-    const row = this.stmt.nextVisible.get() as { t: number | null };
-    return row.t ?? undefined;
+    return this.schedule.earliest();
   }
 
   /** Claims up to `max` visible messages, oldest first, hiding them for the visibility timeout. */
   claim(nowMs: number, max: number, visibilityTimeoutMs: number): QueueMessage[] {
-    return this.claimTx(nowMs, max, visibilityTimeoutMs);
+    const seqs = this.schedule.takeDue(nowMs, max);
+    if (seqs.length === 0) return [];
+    const hiddenUntil = nowMs + visibilityTimeoutMs;
+    let claimed: Array<QueueMessage & { seq: number }>;
+    try {
+      claimed = this.claimTx(seqs, nowMs, hiddenUntil);
+    } catch (err) {
+      this.schedule.restore(seqs);
+      throw err;
+    }
+    const found = new Set<number>();
+    const messages: QueueMessage[] = [];
+    for (const { seq, ...message } of claimed) {
+      found.add(seq);
+      this.schedule.set(seq, hiddenUntil);
+      messages.push(message);
+    }
+    // A row id the schedule held but the table does not: nothing to deliver, so forget it.
+    for (const seq of seqs) if (!found.has(seq)) this.schedule.delete(seq);
+    return messages;
   }
 
   /** Deletes a delivered message; false if the receipt is stale (it was received again since). */
   ack(message: QueueMessage): boolean {
-    return this.stmt.ack.run(message.messageId, message.receiveCount).changes === 1;
+    return this.forget(this.deleteRow(message));
   }
 
   /** Deletes delivered messages in one transaction; for each, false if its receipt is stale. */
   ackAll(messages: readonly QueueMessage[]): boolean[] {
-    return this.ackTx(messages);
+    return this.ackTx(messages).map((seq) => this.forget(seq));
   }
 
   /** Makes a failed message visible again at `retryAt`, or dead-letters it once it reached `maxReceiveCount`. */
   fail(message: QueueMessage, nowMs: number, retryAt: number, maxReceiveCount: number, error: string): FailureOutcome {
     if (message.receiveCount >= maxReceiveCount) {
-      return this.deadLetterTx(message, nowMs, error) ? 'dead-letter' : 'stale';
+      return this.forget(this.deadLetterTx(message, nowMs, error)) ? 'dead-letter' : 'stale';
     }
-    const changed = this.stmt.retry.run(retryAt, error, message.messageId, message.receiveCount).changes;
-    return changed === 1 ? 'retry' : 'stale';
+    const row = this.stmt.retry.get(retryAt, error, message.messageId, message.receiveCount) as { seq: number } | undefined;
+    if (!row) return 'stale';
+    this.schedule.set(row.seq, retryAt);
+    return 'retry';
   }
 
   /**
@@ -272,7 +312,9 @@ export class SqliteQueue implements FiringQueue {
    * at shutdown, those whose handler did not finish in time.
    */
   releaseInFlight(nowMs: number): number {
-    return this.stmt.recover.run(nowMs).changes;
+    const rows = this.stmt.recover.all(nowMs) as Array<{ seq: number; visible_at: number }>;
+    for (const row of rows) this.schedule.set(row.seq, row.visible_at);
+    return rows.length;
   }
 
   /**
@@ -280,7 +322,16 @@ export class SqliteQueue implements FiringQueue {
    * tick already queued ahead of time. One being delivered still arrives (the contract allows that race).
    */
   dropTimer(timerId: string): number {
-    return this.stmt.dropTimer.run(timerId).changes;
+    const rows = this.stmt.dropTimer.all(timerId) as Array<{ seq: number }>;
+    for (const row of rows) this.schedule.delete(row.seq);
+    return rows.length;
+  }
+
+  /** Takes a deleted message off the schedule once its delete committed; true if there was one. */
+  private forget(seq: number | undefined): boolean {
+    if (seq === undefined) return false;
+    this.schedule.delete(seq);
+    return true;
   }
 
   depth(): { readonly messages: number; readonly inFlight: number } {

@@ -161,3 +161,39 @@ describe('SqliteQueue sends', () => {
     expect(errors).toHaveLength(1);
   });
 });
+
+describe('SqliteQueue visibility', () => {
+  test('messages are claimed when visible, earliest first; a retry, a drop and a new process see the same schedule', async () => {
+    // Prepare: three firings of two timers (entry i belongs to timer t-i), visible at T, T+1 s and T+2 s.
+    const db = openDatabase({ memory: true });
+    const queue = new SqliteQueue(db);
+    const T = Date.now() + 60_000;
+    expect(await queue.sendBatch([entry(2, T + 2000), entry(0, T), entry(1, T + 1000)])).toEqual([]);
+    // The same firing sent again (as a racing tick would) stays one message.
+    expect(await queue.sendBatch([entry(0, T)])).toEqual([]);
+
+    // Act and assess: nothing is visible before T; at T + 1 s the first two, earliest first.
+    expect(queue.nextVisibleAt()).toBe(T);
+    expect(queue.claim(T - 1, 10, 30_000)).toEqual([]);
+    const first = queue.claim(T + 1000, 10, 30_000);
+    expect(first.map((m) => m.firingId)).toEqual([`t-0@${T}`, `t-1@${T + 1000}`]);
+    // Claimed messages are hidden until their visibility timeout; the third is next.
+    expect(queue.nextVisibleAt()).toBe(T + 2000);
+
+    // One fails and is retried 5 s later; one is delivered; the third timer is deleted.
+    expect(queue.fail(first[0], T + 1000, T + 6000, 5, 'boom')).toBe('retry');
+    expect(queue.ackAll([first[1]])).toEqual([true]);
+    expect(queue.ackAll([first[1]])).toEqual([false]);
+    expect(queue.dropTimer('t-2')).toBe(1);
+    expect(queue.nextVisibleAt()).toBe(T + 6000);
+    expect(queue.claim(T + 5999, 10, 30_000)).toEqual([]);
+
+    // A new process on the same database rebuilds the schedule from the table.
+    const restarted = new SqliteQueue(db);
+    expect(restarted.nextVisibleAt()).toBe(T + 6000);
+    const again = restarted.claim(T + 6000, 10, 30_000);
+    expect(again.map((m) => [m.firingId, m.receiveCount])).toEqual([[`t-0@${T}`, 2]]);
+    expect(restarted.depth()).toEqual({ messages: 1, inFlight: 1 });
+    db.close();
+  });
+});
