@@ -339,6 +339,7 @@ var Dispatcher = class {
 // src/core/config.ts
 var MAX_SHARDS = 100;
 var MAX_PERIOD_SECONDS = 840;
+var MAX_LOOK_AHEAD_MARGIN_MS = 6e4;
 function requireWhole(name, value, min, max) {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
@@ -350,7 +351,11 @@ function engineConfig(settings) {
   const batchConcurrency = settings.batchConcurrency ?? 10;
   requireWhole("batchConcurrency", batchConcurrency, 1, 1e3);
   const periodMs = settings.periodSeconds * 1e3;
-  const lookAheadMs = periodMs + Math.min(periodMs, 6e4);
+  const lookAheadMarginMs = settings.lookAheadMarginMs ?? Math.min(periodMs, MAX_LOOK_AHEAD_MARGIN_MS);
+  if (!Number.isInteger(lookAheadMarginMs / 1e3) || lookAheadMarginMs < 1e3 || lookAheadMarginMs > MAX_LOOK_AHEAD_MARGIN_MS) {
+    throw new Error(`lookAheadMarginMs must be a whole number of seconds from 1000 to ${MAX_LOOK_AHEAD_MARGIN_MS} ms, got ${lookAheadMarginMs}`);
+  }
+  const lookAheadMs = periodMs + lookAheadMarginMs;
   const tickBudgetMs = settings.tickBudgetMs ?? Math.max(periodMs, 1e4);
   return {
     shardCount: settings.shardCount,

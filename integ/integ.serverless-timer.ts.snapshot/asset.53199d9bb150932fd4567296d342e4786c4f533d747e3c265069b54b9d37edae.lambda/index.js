@@ -508,16 +508,13 @@ function iso(ms) {
   return ms === void 0 ? void 0 : new Date(ms).toISOString();
 }
 function timerView(timer, nowMs) {
-  const common = {
-    id: timer.id,
-    kind: timer.kind,
-    shardId: timer.shardId,
-    timerCallbackData: JSON.parse(timer.data),
-    createdAt: iso(timer.createdAt)
-  };
   if (timer.kind === "periodic") {
     return {
-      ...common,
+      id: timer.id,
+      kind: timer.kind,
+      shardId: timer.shardId,
+      timerCallbackData: JSON.parse(timer.data),
+      createdAt: iso(timer.createdAt),
       timeShardId: `${timer.offset}:${timer.id}`,
       interval: timer.interval,
       offset: timer.offset,
@@ -526,7 +523,15 @@ function timerView(timer, nowMs) {
       nextFireAt: iso(nextPeriodicFiring(timer, nowMs)) ?? null
     };
   }
-  return { ...common, fireAt: iso(timer.fireAt), state: timer.fireAt <= nowMs ? "fired" : "scheduled" };
+  return {
+    id: timer.id,
+    kind: timer.kind,
+    shardId: timer.shardId,
+    timerCallbackData: JSON.parse(timer.data),
+    createdAt: iso(timer.createdAt),
+    fireAt: iso(timer.fireAt),
+    state: timer.fireAt <= nowMs ? "fired" : "scheduled"
+  };
 }
 function sameSchedule(a, b) {
   if (!a || a.kind !== b.kind || a.shardId !== b.shardId || a.data !== b.data) return false;
@@ -619,6 +624,7 @@ var TimerApi = class {
 // src/core/config.ts
 var MAX_SHARDS = 100;
 var MAX_PERIOD_SECONDS = 840;
+var MAX_LOOK_AHEAD_MARGIN_MS = 6e4;
 function requireWhole(name, value, min, max) {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
@@ -630,7 +636,11 @@ function engineConfig(settings) {
   const batchConcurrency = settings.batchConcurrency ?? 10;
   requireWhole("batchConcurrency", batchConcurrency, 1, 1e3);
   const periodMs = settings.periodSeconds * 1e3;
-  const lookAheadMs = periodMs + Math.min(periodMs, 6e4);
+  const lookAheadMarginMs = settings.lookAheadMarginMs ?? Math.min(periodMs, MAX_LOOK_AHEAD_MARGIN_MS);
+  if (!Number.isInteger(lookAheadMarginMs / 1e3) || lookAheadMarginMs < 1e3 || lookAheadMarginMs > MAX_LOOK_AHEAD_MARGIN_MS) {
+    throw new Error(`lookAheadMarginMs must be a whole number of seconds from 1000 to ${MAX_LOOK_AHEAD_MARGIN_MS} ms, got ${lookAheadMarginMs}`);
+  }
+  const lookAheadMs = periodMs + lookAheadMarginMs;
   const tickBudgetMs = settings.tickBudgetMs ?? Math.max(periodMs, 1e4);
   return {
     shardCount: settings.shardCount,
