@@ -41,31 +41,26 @@ function iso(ms: number | undefined): string | undefined {
 
 /** The JSON a client sees for a timer; field names kept from the original serverless timer. */
 export function timerView(timer: Timer, nowMs: number): Record<string, unknown> {
-  // Written out as literals rather than spread from a common part: this runs on every PUT and GET.
-  if (timer.kind === 'periodic') {
-    return {
-      id: timer.id,
-      kind: timer.kind,
-      shardId: timer.shardId,
-      timerCallbackData: JSON.parse(timer.data),
-      createdAt: iso(timer.createdAt),
-      timeShardId: `${timer.offset}:${timer.id}`,
-      interval: timer.interval,
-      offset: timer.offset,
-      startAt: iso(timer.startAt),
-      endAt: iso(timer.endAt),
-      nextFireAt: iso(nextPeriodicFiring(timer, nowMs)) ?? null,
-    };
-  }
-  return {
+  // Filled in field by field rather than spread from a common part: this runs on every PUT and GET.
+  const view: Record<string, unknown> = {
     id: timer.id,
     kind: timer.kind,
     shardId: timer.shardId,
     timerCallbackData: JSON.parse(timer.data),
     createdAt: iso(timer.createdAt),
-    fireAt: iso(timer.fireAt),
-    state: timer.fireAt <= nowMs ? 'fired' : 'scheduled',
   };
+  if (timer.kind === 'periodic') {
+    view.timeShardId = `${timer.offset}:${timer.id}`;
+    view.interval = timer.interval;
+    view.offset = timer.offset;
+    view.startAt = iso(timer.startAt);
+    view.endAt = iso(timer.endAt);
+    view.nextFireAt = iso(nextPeriodicFiring(timer, nowMs)) ?? null;
+  } else {
+    view.fireAt = iso(timer.fireAt);
+    view.state = timer.fireAt <= nowMs ? 'fired' : 'scheduled';
+  }
+  return view;
 }
 
 function sameSchedule(a: Timer | undefined, b: Timer): boolean {
