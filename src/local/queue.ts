@@ -92,6 +92,12 @@ function timeOrderedId(nowMs: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** True for the error of inserting a firing id the queue already holds. */
+function isDuplicateFiring(err: unknown): boolean {
+  const { code, message } = err as { code?: string; message?: string };
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && message?.includes('queue.firing_id') === true;
+}
+
 /** What happened to a failed delivery. */
 export type FailureOutcome = 'retry' | 'dead-letter' | 'stale';
 
@@ -120,16 +126,16 @@ export class SqliteQueue implements FiringQueue {
   constructor(db: Database) {
     const prepare = (sql: string): Statement => db.prepare(sql);
     this.stmt = {
-      // The same firing sent twice (by the API and by a tick that raced it) is kept once; a replaced timer's
-      // new data wins over a copy not yet received. Values are bound by position (cheaper than by name); a message
-      // becomes visible at its scheduled instant, so that value is bound twice.
+      // Values are bound by position (cheaper than by name); a message becomes visible at its scheduled instant, so
+      // that value is bound twice. A plain INSERT rather than an upsert with RETURNING, which costs twice as much:
+      // the new row id comes from the insert itself, and the rare duplicate takes the update below.
       insert: prepare(
         `INSERT INTO queue (message_id, firing_id, timer_id, body, attributes, scheduled_at, sent_at, visible_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (firing_id) DO UPDATE SET body = excluded.body, attributes = excluded.attributes
-         WHERE claimed_at IS NULL
-         RETURNING seq, visible_at`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      // The same firing sent twice (by the API and by a tick that raced it) is kept once; a replaced timer's new data
+      // wins over a copy not yet received. The message keeps its row and its time.
+      updateDuplicate: prepare('UPDATE queue SET body = ?, attributes = ? WHERE firing_id = ? AND claimed_at IS NULL'),
       bySeq: prepare('SELECT * FROM queue WHERE seq = ?'),
       schedule: prepare('SELECT seq, visible_at FROM queue'),
       markClaimed: prepare(
@@ -159,17 +165,25 @@ export class SqliteQueue implements FiringQueue {
       const queued: Array<{ seq: number; visible_at: number }> = [];
       for (const { entries, sentAt } of sends) {
         for (const entry of entries) {
-          const row = this.stmt.insert.get(
-            timeOrderedId(sentAt),
-            entry.attributes[MessageAttribute.FIRING_ID],
-            entry.attributes[MessageAttribute.TIMER_ID],
-            entry.body,
-            JSON.stringify(entry.attributes),
-            entry.scheduledAt,
-            sentAt,
-            entry.scheduledAt,
-          ) as { seq: number; visible_at: number } | undefined;
-          if (row) queued.push(row);
+          const firingId = entry.attributes[MessageAttribute.FIRING_ID];
+          const attributes = JSON.stringify(entry.attributes);
+          try {
+            const { lastInsertRowid } = this.stmt.insert.run(
+              timeOrderedId(sentAt),
+              firingId,
+              entry.attributes[MessageAttribute.TIMER_ID],
+              entry.body,
+              attributes,
+              entry.scheduledAt,
+              sentAt,
+              entry.scheduledAt,
+            );
+            queued.push({ seq: Number(lastInsertRowid), visible_at: entry.scheduledAt });
+          } catch (err) {
+            // A failed statement is undone on its own; the transaction goes on.
+            if (!isDuplicateFiring(err)) throw err;
+            this.stmt.updateDuplicate.run(entry.body, attributes, firingId);
+          }
         }
       }
       return queued;
