@@ -508,30 +508,25 @@ function iso(ms) {
   return ms === void 0 ? void 0 : new Date(ms).toISOString();
 }
 function timerView(timer, nowMs) {
-  if (timer.kind === "periodic") {
-    return {
-      id: timer.id,
-      kind: timer.kind,
-      shardId: timer.shardId,
-      timerCallbackData: JSON.parse(timer.data),
-      createdAt: iso(timer.createdAt),
-      timeShardId: `${timer.offset}:${timer.id}`,
-      interval: timer.interval,
-      offset: timer.offset,
-      startAt: iso(timer.startAt),
-      endAt: iso(timer.endAt),
-      nextFireAt: iso(nextPeriodicFiring(timer, nowMs)) ?? null
-    };
-  }
-  return {
+  const view = {
     id: timer.id,
     kind: timer.kind,
     shardId: timer.shardId,
     timerCallbackData: JSON.parse(timer.data),
-    createdAt: iso(timer.createdAt),
-    fireAt: iso(timer.fireAt),
-    state: timer.fireAt <= nowMs ? "fired" : "scheduled"
+    createdAt: iso(timer.createdAt)
   };
+  if (timer.kind === "periodic") {
+    view.timeShardId = `${timer.offset}:${timer.id}`;
+    view.interval = timer.interval;
+    view.offset = timer.offset;
+    view.startAt = iso(timer.startAt);
+    view.endAt = iso(timer.endAt);
+    view.nextFireAt = iso(nextPeriodicFiring(timer, nowMs)) ?? null;
+  } else {
+    view.fireAt = iso(timer.fireAt);
+    view.state = timer.fireAt <= nowMs ? "fired" : "scheduled";
+  }
+  return view;
 }
 function sameSchedule(a, b) {
   if (!a || a.kind !== b.kind || a.shardId !== b.shardId || a.data !== b.data) return false;
