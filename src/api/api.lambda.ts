@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { adaptersFromEnv } from '../aws/engine-from-env';
 import { ApiHandler, createApiHandler } from '../aws/handlers';
 import { createObservability } from '../aws/observability';
+import { INTERNAL_ERROR_MESSAGE } from '../core/errors';
 
 let cached: ApiHandler | undefined;
 
@@ -23,7 +24,7 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     return {
       statusCode: 500,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message: 'internal error; the request may be retried' }),
+      body: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE }),
     };
   }
   return cached(event);

@@ -9,6 +9,7 @@ import {
   Dispatcher,
   EngineConfig,
   FiringQueue,
+  INTERNAL_ERROR_MESSAGE,
   Log,
   MetricsSink,
   TickReport,
@@ -76,7 +77,7 @@ export function createApiHandler(deps: HandlerDeps): ApiHandler {
     } catch (err) {
       // TimerApi.handle answers every request itself; this catches a failure around it, and still leaks nothing.
       log.error('request failed outside the engine', { error: String(err), stack: (err as Error)?.stack });
-      return { statusCode: 500, headers: JSON_HEADERS, body: JSON.stringify({ message: 'internal error; the request may be retried' }) };
+      return { statusCode: 500, headers: JSON_HEADERS, body: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE }) };
     } finally {
       deps.flush?.();
     }

@@ -5,7 +5,7 @@
  */
 import { EngineConfig } from './config';
 import { Dispatcher } from './dispatch';
-import { TimerRequestError, badRequest, notFound } from './errors';
+import { INTERNAL_ERROR_MESSAGE, TimerRequestError, badRequest, notFound } from './errors';
 import { Firing, OneShotTimer, PeriodicTimer, Timer, TimerKind } from './model';
 import { MetricName } from './names';
 import { Clock, Log, MetricsSink, TimerStore } from './ports';
@@ -80,7 +80,7 @@ export class TimerApi {
     } catch (err) {
       if (err instanceof TimerRequestError) return { statusCode: err.statusCode, body: { message: err.message } };
       this.deps.log.error('request failed', { method: request.method, path: request.path, error: String(err), stack: (err as Error)?.stack });
-      return { statusCode: 500, body: { message: 'internal error; the request may be retried' } };
+      return { statusCode: 500, body: { message: INTERNAL_ERROR_MESSAGE } };
     }
   }
 

@@ -4,7 +4,7 @@
  * `GET /metrics` (Prometheus text) and `GET /dead-letters`. Bodies are capped before they are buffered.
  */
 import * as http from 'http';
-import { Limits, TimerApi } from '../core';
+import { INTERNAL_ERROR_MESSAGE, Limits, TimerApi } from '../core';
 
 export interface ServerDeps {
   readonly api: TimerApi;
@@ -91,7 +91,7 @@ export function createServer(deps: ServerDeps): http.Server {
     };
     handle().catch((err) => {
       deps.onError(err);
-      if (!res.headersSent) send(res, 500, { message: 'internal error; the request may be retried' });
+      if (!res.headersSent) send(res, 500, { message: INTERNAL_ERROR_MESSAGE });
       else res.destroy();
     });
   });
