@@ -137,7 +137,7 @@ export class SqliteQueue implements FiringQueue {
       // wins over a copy not yet received. The message keeps its row and its time.
       updateDuplicate: prepare('UPDATE queue SET body = ?, attributes = ? WHERE firing_id = ? AND claimed_at IS NULL'),
       bySeq: prepare('SELECT * FROM queue WHERE seq = ?'),
-      schedule: prepare('SELECT seq, visible_at FROM queue'),
+      visibleTimes: prepare('SELECT seq, visible_at FROM queue'),
       markClaimed: prepare(
         `UPDATE queue SET receive_count = receive_count + 1, claimed_at = @nowMs, visible_at = @hiddenUntil,
            first_received_at = COALESCE(first_received_at, @nowMs)
@@ -215,7 +215,7 @@ export class SqliteQueue implements FiringQueue {
       const copied = this.stmt.copyToDeadLetters.run(nowMs, error, message.messageId, message.receiveCount).changes;
       return copied === 0 ? undefined : this.deleteRow(message);
     });
-    for (const row of this.stmt.schedule.iterate() as IterableIterator<{ seq: number; visible_at: number }>) {
+    for (const row of this.stmt.visibleTimes.iterate() as IterableIterator<{ seq: number; visible_at: number }>) {
       this.schedule.set(row.seq, row.visible_at);
     }
   }
