@@ -39,6 +39,7 @@ var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
 var import_client_sqs2 = require("@aws-sdk/client-sqs");
 
 // src/core/errors.ts
+var INTERNAL_ERROR_MESSAGE = "internal error; the request may be retried";
 var TimerRequestError = class extends Error {
   constructor(statusCode, message) {
     super(message);
@@ -548,7 +549,7 @@ var TimerApi = class {
     } catch (err) {
       if (err instanceof TimerRequestError) return { statusCode: err.statusCode, body: { message: err.message } };
       this.deps.log.error("request failed", { method: request.method, path: request.path, error: String(err), stack: err?.stack });
-      return { statusCode: 500, body: { message: "internal error; the request may be retried" } };
+      return { statusCode: 500, body: { message: INTERNAL_ERROR_MESSAGE } };
     }
   }
   async route(request) {
@@ -1111,7 +1112,7 @@ function createApiHandler(deps) {
       return { statusCode: response.statusCode, headers: JSON_HEADERS, body: JSON.stringify(response.body) };
     } catch (err) {
       log.error("request failed outside the engine", { error: String(err), stack: err?.stack });
-      return { statusCode: 500, headers: JSON_HEADERS, body: JSON.stringify({ message: "internal error; the request may be retried" }) };
+      return { statusCode: 500, headers: JSON_HEADERS, body: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE }) };
     } finally {
       deps.flush?.();
     }
@@ -4831,7 +4832,7 @@ async function handler(event) {
     return {
       statusCode: 500,
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ message: "internal error; the request may be retried" })
+      body: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE })
     };
   }
   return cached(event);
