@@ -29,6 +29,36 @@ function loadDriver(): DatabaseConstructor {
   }
 }
 
+/**
+ * The delivery queue: one row per queued firing, keyed by (timer, instant), which makes a firing sent twice one
+ * message and lets a DELETE find its timer's firings. The callback attributes are derived from these columns when a
+ * message is claimed. When each message becomes visible is kept in memory (`visibility.ts`), not in an index; the
+ * rows in flight are found by a scan, which only start and stop need.
+ */
+function queueTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+  seq INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL,
+  timer_id TEXT NOT NULL,
+  scheduled_at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  first_received_at INTEGER,
+  claimed_at INTEGER,
+  last_error TEXT,
+  UNIQUE (timer_id, scheduled_at)
+);`;
+}
+
+/**
+ * The schema version this code writes, kept in `PRAGMA user_version`. Version 0 is the first release's layout, whose
+ * queue also had a unique firing id, a unique message id, an index per timer and one on claims.
+ */
+const SCHEMA_VERSION = 1;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS timers (
   id TEXT PRIMARY KEY,
@@ -60,26 +90,6 @@ CREATE TABLE IF NOT EXISTS shard_intervals (
   PRIMARY KEY (shard_id, interval_s)
 ) WITHOUT ROWID;
 
-CREATE TABLE IF NOT EXISTS queue (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  message_id TEXT NOT NULL UNIQUE,
-  firing_id TEXT NOT NULL UNIQUE,
-  timer_id TEXT NOT NULL,
-  body TEXT NOT NULL,
-  attributes TEXT NOT NULL,
-  scheduled_at INTEGER NOT NULL,
-  sent_at INTEGER NOT NULL,
-  visible_at INTEGER NOT NULL,
-  receive_count INTEGER NOT NULL DEFAULT 0,
-  first_received_at INTEGER,
-  claimed_at INTEGER,
-  last_error TEXT
-);
--- When each message becomes visible is kept in memory (visibility.ts); databases of earlier versions had an index.
-DROP INDEX IF EXISTS queue_visible;
-CREATE INDEX IF NOT EXISTS queue_timer ON queue (timer_id);
-CREATE INDEX IF NOT EXISTS queue_claimed ON queue (claimed_at) WHERE claimed_at IS NOT NULL;
-
 CREATE TABLE IF NOT EXISTS dead_letters (
   message_id TEXT PRIMARY KEY,
   firing_id TEXT NOT NULL,
@@ -92,6 +102,35 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   last_error TEXT
 );
 `;
+
+/**
+ * Creates the tables of a new database, or brings one written by an earlier version up to this one, in one
+ * transaction: a failed upgrade leaves the file as it was.
+ */
+function createSchema(db: Database, filename: string): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new StartupError(
+      `--db ${filename} was written by a newer version of the timer service (schema ${version}, this one reads up to ${SCHEMA_VERSION}): upgrade, or pass another --db`,
+    );
+  }
+  db.transaction(() => {
+    const columns = db.pragma('table_info(queue)') as Array<{ name: string }>;
+    if (columns.some((c) => c.name === 'firing_id')) {
+      // Version 0: the same rows in the leaner table. Row ids are kept, so messages keep their order.
+      db.exec(queueTable('queue_v1'));
+      db.exec(`INSERT INTO queue_v1 (seq, message_id, timer_id, scheduled_at, kind, body, sent_at, visible_at, receive_count,
+          first_received_at, claimed_at, last_error)
+        SELECT seq, message_id, timer_id, scheduled_at, json_extract(attributes, '$.TimerKind'), body, sent_at, visible_at,
+          receive_count, first_received_at, claimed_at, last_error
+        FROM queue ORDER BY seq`);
+      db.exec('DROP TABLE queue; ALTER TABLE queue_v1 RENAME TO queue;');
+    }
+    db.exec(SCHEMA);
+    db.exec(queueTable('queue'));
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  })();
+}
 
 /** Where the database lives: a file, or memory only (`--memory`). */
 export type DatabaseLocation = { readonly memory: true } | { readonly file: string };
@@ -130,9 +169,10 @@ export function openDatabase(location: DatabaseLocation): Database {
     db.pragma('cache_size = -65536');
     // Take the exclusive lock now rather than at the first write.
     db.exec('BEGIN EXCLUSIVE; COMMIT;');
-    db.exec(SCHEMA);
+    createSchema(db, filename);
   } catch (err) {
     db.close();
+    if (err instanceof StartupError) throw err;
     const message = (err as Error).message;
     if (/locked|busy/i.test(message)) {
       throw new StartupError(`--db ${filename} is in use by another running timer service: stop it, or pass another --db`);

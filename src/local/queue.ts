@@ -7,11 +7,13 @@
  */
 import { randomBytes } from 'crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import { FiringQueue, MessageAttribute, QueueEntry } from '../core';
+import { FiringQueue, MessageAttribute, QueueEntry, TimerKind, firingIdOf, messageAttributesOf } from '../core';
 import { VisibilitySchedule } from './visibility';
 
 /** One message as a delivery target sees it. */
 export interface QueueMessage {
+  /** The message's row: an acknowledgement names it, with the message id and receive count it was claimed with. */
+  readonly seq: number;
   readonly messageId: string;
   /** `{messageId}#{receiveCount}`: acknowledging with a stale handle (a timed-out receive) does nothing. */
   readonly receiptHandle: string;
@@ -41,10 +43,10 @@ export interface DeadLetter {
 interface QueueRow {
   seq: number;
   message_id: string;
-  firing_id: string;
-  body: string;
-  attributes: string;
+  timer_id: string;
   scheduled_at: number;
+  kind: TimerKind;
+  body: string;
   sent_at: number;
   visible_at: number;
   receive_count: number;
@@ -92,10 +94,10 @@ function timeOrderedId(nowMs: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** True for the error of inserting a firing id the queue already holds. */
+/** True for the error of inserting a firing (timer and instant) the queue already holds. */
 function isDuplicateFiring(err: unknown): boolean {
   const { code, message } = err as { code?: string; message?: string };
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' && message?.includes('queue.firing_id') === true;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' && message?.includes('queue.timer_id') === true;
 }
 
 /** What happened to a failed delivery. */
@@ -116,7 +118,7 @@ export class SqliteQueue implements FiringQueue {
   private readonly sendTx: (sends: readonly PendingSend[]) => Array<{ seq: number; visible_at: number }>;
   private pending: PendingSend[] = [];
   private flushScheduled = false;
-  private readonly claimTx: (seqs: readonly number[], nowMs: number, hiddenUntil: number) => Array<QueueMessage & { seq: number }>;
+  private readonly claimTx: (seqs: readonly number[], nowMs: number, hiddenUntil: number) => QueueMessage[];
   private readonly deadLetterTx: (message: QueueMessage, nowMs: number, error: string) => number | undefined;
   private readonly ackTx: (messages: readonly QueueMessage[]) => Array<number | undefined>;
   private readonly listeners: Array<(visibleAt: number) => void> = [];
@@ -130,12 +132,12 @@ export class SqliteQueue implements FiringQueue {
       // that value is bound twice. A plain INSERT rather than an upsert with RETURNING, which costs twice as much:
       // the new row id comes from the insert itself, and the rare duplicate takes the update below.
       insert: prepare(
-        `INSERT INTO queue (message_id, firing_id, timer_id, body, attributes, scheduled_at, sent_at, visible_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO queue (message_id, timer_id, scheduled_at, kind, body, sent_at, visible_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       // The same firing sent twice (by the API and by a tick that raced it) is kept once; a replaced timer's new data
       // wins over a copy not yet received. The message keeps its row and its time.
-      updateDuplicate: prepare('UPDATE queue SET body = ?, attributes = ? WHERE firing_id = ? AND claimed_at IS NULL'),
+      updateDuplicate: prepare('UPDATE queue SET kind = ?, body = ? WHERE timer_id = ? AND scheduled_at = ? AND claimed_at IS NULL'),
       bySeq: prepare('SELECT * FROM queue WHERE seq = ?'),
       visibleTimes: prepare('SELECT seq, visible_at FROM queue'),
       markClaimed: prepare(
@@ -143,14 +145,14 @@ export class SqliteQueue implements FiringQueue {
            first_received_at = COALESCE(first_received_at, @nowMs)
          WHERE seq = @seq`,
       ),
-      ack: prepare('DELETE FROM queue WHERE message_id = ? AND receive_count = ? RETURNING seq'),
+      // A receipt is current while the row still holds the message it was claimed with and no receive came since.
+      ack: prepare('DELETE FROM queue WHERE seq = ? AND message_id = ? AND receive_count = ? RETURNING seq'),
       retry: prepare(
-        'UPDATE queue SET visible_at = ?, claimed_at = NULL, last_error = ? WHERE message_id = ? AND receive_count = ? RETURNING seq',
+        'UPDATE queue SET visible_at = ?, claimed_at = NULL, last_error = ? WHERE seq = ? AND message_id = ? AND receive_count = ? RETURNING seq',
       ),
-      copyToDeadLetters: prepare(
+      insertDeadLetter: prepare(
         `INSERT OR REPLACE INTO dead_letters (message_id, firing_id, body, attributes, scheduled_at, sent_at, receive_count, dead_lettered_at, last_error)
-         SELECT message_id, firing_id, body, attributes, scheduled_at, sent_at, receive_count, ?, ? FROM queue
-         WHERE message_id = ? AND receive_count = ?`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       recover: prepare(
         'UPDATE queue SET visible_at = MIN(visible_at, ?), claimed_at = NULL WHERE claimed_at IS NOT NULL RETURNING seq, visible_at',
@@ -164,44 +166,36 @@ export class SqliteQueue implements FiringQueue {
       // What was queued anew (an update of a message not yet received keeps its row and its time).
       const queued: Array<{ seq: number; visible_at: number }> = [];
       for (const { entries, sentAt } of sends) {
-        for (const entry of entries) {
-          const firingId = entry.attributes[MessageAttribute.FIRING_ID];
-          const attributes = JSON.stringify(entry.attributes);
+        for (const { attributes, body, scheduledAt } of entries) {
+          const timerId = attributes[MessageAttribute.TIMER_ID];
+          const kind = attributes[MessageAttribute.TIMER_KIND];
           try {
-            const { lastInsertRowid } = this.stmt.insert.run(
-              timeOrderedId(sentAt),
-              firingId,
-              entry.attributes[MessageAttribute.TIMER_ID],
-              entry.body,
-              attributes,
-              entry.scheduledAt,
-              sentAt,
-              entry.scheduledAt,
-            );
-            queued.push({ seq: Number(lastInsertRowid), visible_at: entry.scheduledAt });
+            const { lastInsertRowid } = this.stmt.insert.run(timeOrderedId(sentAt), timerId, scheduledAt, kind, body, sentAt, scheduledAt);
+            queued.push({ seq: Number(lastInsertRowid), visible_at: scheduledAt });
           } catch (err) {
             // A failed statement is undone on its own; the transaction goes on.
             if (!isDuplicateFiring(err)) throw err;
-            this.stmt.updateDuplicate.run(entry.body, attributes, firingId);
+            this.stmt.updateDuplicate.run(kind, body, timerId, scheduledAt);
           }
         }
       }
       return queued;
     });
     this.claimTx = db.transaction((seqs: readonly number[], nowMs: number, hiddenUntil: number) => {
-      const claimed: Array<QueueMessage & { seq: number }> = [];
+      const claimed: QueueMessage[] = [];
       for (const seq of seqs) {
         const row = this.stmt.bySeq.get(seq) as QueueRow | undefined;
         if (!row) continue;
         this.stmt.markClaimed.run({ seq, nowMs, hiddenUntil });
         const receiveCount = row.receive_count + 1;
+        const firing = { timerId: row.timer_id, kind: row.kind, scheduledAt: row.scheduled_at, body: row.body };
         claimed.push({
           seq,
           messageId: row.message_id,
           receiptHandle: `${row.message_id}#${receiveCount}`,
-          firingId: row.firing_id,
+          firingId: firingIdOf(firing),
           body: row.body,
-          attributes: JSON.parse(row.attributes) as Record<string, string>,
+          attributes: messageAttributesOf(firing),
           scheduledAt: row.scheduled_at,
           sentAt: row.sent_at,
           receiveCount,
@@ -212,8 +206,11 @@ export class SqliteQueue implements FiringQueue {
     });
     this.ackTx = db.transaction((messages: readonly QueueMessage[]) => messages.map((message) => this.deleteRow(message)));
     this.deadLetterTx = db.transaction((message: QueueMessage, nowMs: number, error: string) => {
-      const copied = this.stmt.copyToDeadLetters.run(nowMs, error, message.messageId, message.receiveCount).changes;
-      return copied === 0 ? undefined : this.deleteRow(message);
+      const seq = this.deleteRow(message);
+      if (seq === undefined) return undefined;
+      const { messageId, firingId, body, attributes, scheduledAt, sentAt, receiveCount } = message;
+      this.stmt.insertDeadLetter.run(messageId, firingId, body, JSON.stringify(attributes), scheduledAt, sentAt, receiveCount, nowMs, error);
+      return seq;
     });
     for (const row of this.stmt.visibleTimes.iterate() as IterableIterator<{ seq: number; visible_at: number }>) {
       this.schedule.set(row.seq, row.visible_at);
@@ -222,7 +219,7 @@ export class SqliteQueue implements FiringQueue {
 
   /** Deletes a received message if its receipt is current; returns its row id, for the schedule once committed. */
   private deleteRow(message: QueueMessage): number | undefined {
-    return (this.stmt.ack.get(message.messageId, message.receiveCount) as { seq: number } | undefined)?.seq;
+    return (this.stmt.ack.get(message.seq, message.messageId, message.receiveCount) as { seq: number } | undefined)?.seq;
   }
 
   /** Called with the earliest visible-at of every batch sent, so the delivery loop can wake earlier. */
@@ -281,7 +278,7 @@ export class SqliteQueue implements FiringQueue {
     const seqs = this.schedule.takeDue(nowMs, max);
     if (seqs.length === 0) return [];
     const hiddenUntil = nowMs + visibilityTimeoutMs;
-    let claimed: Array<QueueMessage & { seq: number }>;
+    let claimed: QueueMessage[];
     try {
       claimed = this.claimTx(seqs, nowMs, hiddenUntil);
     } catch (err) {
@@ -289,15 +286,13 @@ export class SqliteQueue implements FiringQueue {
       throw err;
     }
     const found = new Set<number>();
-    const messages: QueueMessage[] = [];
-    for (const { seq, ...message } of claimed) {
+    for (const { seq } of claimed) {
       found.add(seq);
       this.schedule.set(seq, hiddenUntil);
-      messages.push(message);
     }
     // A row id the schedule held but the table does not: nothing to deliver, so forget it.
     for (const seq of seqs) if (!found.has(seq)) this.schedule.delete(seq);
-    return messages;
+    return claimed;
   }
 
   /** Deletes a delivered message; false if the receipt is stale (it was received again since). */
@@ -315,7 +310,7 @@ export class SqliteQueue implements FiringQueue {
     if (message.receiveCount >= maxReceiveCount) {
       return this.forget(this.deadLetterTx(message, nowMs, error)) ? 'dead-letter' : 'stale';
     }
-    const row = this.stmt.retry.get(retryAt, error, message.messageId, message.receiveCount) as { seq: number } | undefined;
+    const row = this.stmt.retry.get(retryAt, error, message.seq, message.messageId, message.receiveCount) as { seq: number } | undefined;
     if (!row) return 'stale';
     this.schedule.set(row.seq, retryAt);
     return 'retry';

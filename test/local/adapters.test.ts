@@ -4,6 +4,9 @@
  * FiringQueue contract (a batch reported accepted is already written; a write that fails reports every entry of
  * its turn as not accepted, so the Dispatcher sends it again).
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import type { Database } from 'better-sqlite3';
 import { QueueEntry, Timer, oneShotTimerFrom, periodicTimerFrom } from '../../src/core';
 import { openDatabase } from '../../src/local/database';
@@ -195,5 +198,175 @@ describe('SqliteQueue visibility', () => {
     expect(again.map((m) => [m.firingId, m.receiveCount])).toEqual([[`t-0@${T}`, 2]]);
     expect(restarted.depth()).toEqual({ messages: 1, inFlight: 1 });
     db.close();
+  });
+});
+
+describe('SqliteQueue receipts', () => {
+  test('a stale receipt does nothing, even when its row id was given to a newer message', async () => {
+    // Prepare: a message delivered twice (its visibility timeout lapsed), then acknowledged by the second delivery.
+    const db = openDatabase({ memory: true });
+    const queue = new SqliteQueue(db);
+    const T = Date.now();
+    await queue.sendBatch([entry(0, T)]);
+    const [firstReceive] = queue.claim(T, 10, 1000);
+    const [secondReceive] = queue.claim(T + 1000, 10, 1000);
+    expect(queue.ack(secondReceive)).toBe(true);
+    // The next message takes the freed row id, and is being delivered for the first time, like the stale receipt.
+    await queue.sendBatch([entry(1, T)]);
+    const [next] = queue.claim(T + 1000, 10, 30_000);
+    expect(next.seq).toBe(firstReceive.seq);
+    expect(next.receiveCount).toBe(firstReceive.receiveCount);
+
+    // Act: the first delivery of the old message ends late.
+    const acked = queue.ack(firstReceive);
+    const failed = queue.fail(firstReceive, T + 2000, T + 3000, 5, 'late');
+
+    // Assess: the newer message is untouched.
+    expect([acked, failed]).toEqual([false, 'stale']);
+    expect(queue.depth()).toEqual({ messages: 1, inFlight: 1 });
+    expect(queue.ack(next)).toBe(true);
+    db.close();
+  });
+
+  test('a message that failed its last receive moves to the dead letters with its attributes', async () => {
+    // Prepare
+    const db = openDatabase({ memory: true });
+    const queue = new SqliteQueue(db);
+    const T = Date.parse('2030-01-01T00:00:00Z');
+    await queue.sendBatch([entry(3, T)]);
+    const [message] = queue.claim(T, 10, 30_000);
+
+    // Act
+    const outcome = queue.fail(message, T + 5, T + 1000, 1, 'the handler threw');
+
+    // Assess
+    expect(outcome).toBe('dead-letter');
+    expect(queue.depth()).toEqual({ messages: 0, inFlight: 0 });
+    expect(queue.deadLetters(10)).toEqual([
+      {
+        messageId: message.messageId,
+        firingId: `t-3@${T}`,
+        timerId: 't-3',
+        kind: 'periodic',
+        scheduledAt: '2030-01-01T00:00:00.000Z',
+        timerCallbackData: { i: 3 },
+        receiveCount: 1,
+        deadLetteredAt: '2030-01-01T00:00:00.005Z',
+        lastError: 'the handler threw',
+      },
+    ]);
+    expect(queue.fail(message, T + 6, T + 1000, 1, 'again')).toBe('stale');
+    db.close();
+  });
+});
+
+/** The queue table as the first release wrote it, with the indexes it had. */
+const FIRST_RELEASE_QUEUE = `
+CREATE TABLE queue (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL UNIQUE,
+  firing_id TEXT NOT NULL UNIQUE,
+  timer_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  scheduled_at INTEGER NOT NULL,
+  sent_at INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  first_received_at INTEGER,
+  claimed_at INTEGER,
+  last_error TEXT
+);
+CREATE INDEX queue_visible ON queue (visible_at);
+CREATE INDEX queue_timer ON queue (timer_id);
+CREATE INDEX queue_claimed ON queue (claimed_at) WHERE claimed_at IS NOT NULL;
+`;
+
+/** The driver itself, for writing a file as another version of the runtime would. */
+function rawDatabase(file: string): Database {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Driver = require('better-sqlite3') as new (file: string) => Database;
+  return new Driver(file);
+}
+
+describe('openDatabase on a file of an earlier version', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'timer-db-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function firstReleaseFile(): string {
+    const file = path.join(dir, 'timers.db');
+    const old = rawDatabase(file);
+    old.exec(FIRST_RELEASE_QUEUE);
+    const insert = old.prepare(
+      `INSERT INTO queue (seq, message_id, firing_id, timer_id, body, attributes, scheduled_at, sent_at, visible_at, receive_count, first_received_at, claimed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const row = (seq: number, timerId: string, kind: string, at: number, claimedAt: number | null): unknown[] => [
+      seq,
+      `m-${seq}`,
+      `${timerId}@${at}`,
+      timerId,
+      JSON.stringify({ seq }),
+      JSON.stringify({ TimerId: timerId, TimerKind: kind, ScheduledAt: String(at), FiringId: `${timerId}@${at}` }),
+      at,
+      at - 60_000,
+      claimedAt === null ? at : claimedAt + 30_000,
+      claimedAt === null ? 0 : 1,
+      claimedAt,
+      claimedAt,
+    ];
+    insert.run(...row(7, 'every-minute', 'periodic', NOW, null));
+    insert.run(...row(9, 'once', 'oneshot', NOW + 1000, NOW + 1000));
+    old.close();
+    return file;
+  }
+
+  test('its queued and in-flight messages are kept, with their row ids and attributes, in the new layout', async () => {
+    // Prepare
+    const file = firstReleaseFile();
+
+    // Act
+    const db = openDatabase({ file });
+
+    // Assess: the new layout, version recorded, the old indexes gone.
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      const columns = (db.pragma('table_info(queue)') as Array<{ name: string }>).map((c) => c.name);
+      expect(columns).toContain('kind');
+      expect(columns).not.toContain('firing_id');
+      const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'queue'").all() as Array<{ name: string }>).map((r) => r.name);
+      expect(indexes).toEqual(['sqlite_autoindex_queue_1']);
+      // The in-flight message of the process that wrote the file is handed out again, then the queued one.
+      const queue = new SqliteQueue(db);
+      expect(queue.releaseInFlight(NOW)).toBe(1);
+      const messages = queue.claim(NOW + 1000, 10, 30_000);
+      expect(messages.map((m) => [m.seq, m.messageId, m.firingId, m.receiveCount, m.body])).toEqual([
+        [7, 'm-7', `every-minute@${NOW}`, 1, '{"seq":7}'],
+        [9, 'm-9', `once@${NOW + 1000}`, 2, '{"seq":9}'],
+      ]);
+      expect(messages[1].attributes).toEqual({ TimerId: 'once', TimerKind: 'oneshot', ScheduledAt: String(NOW + 1000), FiringId: `once@${NOW + 1000}` });
+      // The same firing sent again is still one message.
+      expect(await queue.sendBatch([{ ...entry(0, NOW), attributes: { ...entry(0, NOW).attributes, TimerId: 'every-minute' } }])).toEqual([]);
+      expect(queue.depth().messages).toBe(2);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a file of a newer version is refused, and left as it was', () => {
+    // Prepare
+    const file = firstReleaseFile();
+    const newer = rawDatabase(file);
+    newer.pragma('user_version = 99');
+    newer.close();
+
+    // Act and assess
+    expect(() => openDatabase({ file })).toThrow(/written by a newer version of the timer service \(schema 99, this one reads up to 1\)/);
+    const after = rawDatabase(file);
+    expect((after.pragma('table_info(queue)') as Array<{ name: string }>).map((c) => c.name)).toContain('firing_id');
+    after.close();
   });
 });
