@@ -117,8 +117,10 @@ export class TimerApi {
     // Make the interval known to the shard before the timer exists, so no tick can see the timer but not its interval.
     if (timer.kind === 'periodic') await store.registerInterval(timer.shardId, timer.interval);
     const previous = await store.putTimer(timer);
-    metrics.add(MetricName.TIMERS_CREATED, 1);
     if (!sameSchedule(previous, timer)) await this.sendAlreadyDispatched(timer, now);
+    // A 200 means the timer is stored: a store that commits writes together answers only after the commit.
+    await store.sync?.();
+    metrics.add(MetricName.TIMERS_CREATED, 1);
     return timerView(timer, now);
   }
 

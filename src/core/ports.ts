@@ -32,8 +32,14 @@ export interface ShardClaim {
 export type TimerPages = AsyncIterable<Timer[]>;
 
 export interface TimerStore {
-  /** Stores (or replaces) a timer; returns the timer it replaced, if any. */
+  /**
+   * Stores (or replaces) a timer; returns the timer it replaced, if any. Once it resolves, every later read of a
+   * shard's state, claim and query sees the timer. A store that defers its writes to commit them together also
+   * implements `sync`; without it, a resolved write is durable.
+   */
   putTimer(timer: Timer): Promise<Timer | undefined>;
+  /** Resolves once every write made so far is durable; rejects if one of them could not be made durable. */
+  sync?(): Promise<void>;
   getTimer(id: string): Promise<Timer | undefined>;
   /** Deletes a timer; returns what was deleted, or undefined if there was none. */
   deleteTimer(id: string): Promise<Timer | undefined>;

@@ -8,6 +8,7 @@
 import { randomBytes } from 'crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { FiringQueue, MessageAttribute, QueueEntry, TimerKind, firingIdOf, messageAttributesOf } from '../core';
+import { TurnWrites } from './turn-writes';
 import { VisibilitySchedule } from './visibility';
 
 /** One message as a delivery target sees it. */
@@ -64,13 +65,6 @@ interface DeadLetterRow {
   last_error: string | null;
 }
 
-/** Batches handed to `sendBatch` and not yet written, with the callbacks that settle their promises. */
-interface PendingSend {
-  readonly entries: readonly QueueEntry[];
-  readonly sentAt: number;
-  readonly settle: (notAccepted: string[]) => void;
-}
-
 /** Random bytes drawn in bulk: one call per thousand ids instead of one per id. */
 let randomPool = Buffer.alloc(0);
 let randomPoolAt = 0;
@@ -115,17 +109,12 @@ export class SqliteQueue implements FiringQueue {
   private readonly stmt: Record<string, Statement>;
   /** When each queued message becomes visible; changed only after the write to the table committed. */
   private readonly schedule = new VisibilitySchedule();
-  private readonly sendTx: (sends: readonly PendingSend[]) => Array<{ seq: number; visible_at: number }>;
-  private pending: PendingSend[] = [];
-  private flushScheduled = false;
   private readonly claimTx: (seqs: readonly number[], nowMs: number, hiddenUntil: number) => QueueMessage[];
   private readonly deadLetterTx: (message: QueueMessage, nowMs: number, error: string) => number | undefined;
   private readonly ackTx: (messages: readonly QueueMessage[]) => Array<number | undefined>;
   private readonly listeners: Array<(visibleAt: number) => void> = [];
-  /** Told when a write of sent batches failed (the batches are reported not accepted, and sent again). */
-  onWriteError: ((error: unknown) => void) | undefined;
-
-  constructor(db: Database) {
+  /** `writes` is shared with the store, so that a timer and the firings queued with it commit together. */
+  constructor(db: Database, private readonly writes: TurnWrites = new TurnWrites(db)) {
     const prepare = (sql: string): Statement => db.prepare(sql);
     this.stmt = {
       // Values are bound by position (cheaper than by name); a message becomes visible at its scheduled instant, so
@@ -162,25 +151,6 @@ export class SqliteQueue implements FiringQueue {
       deadLetters: prepare('SELECT * FROM dead_letters ORDER BY dead_lettered_at DESC, message_id LIMIT ?'),
       deadLetterCount: prepare('SELECT COUNT(*) AS n FROM dead_letters'),
     };
-    this.sendTx = db.transaction((sends: readonly PendingSend[]) => {
-      // What was queued anew (an update of a message not yet received keeps its row and its time).
-      const queued: Array<{ seq: number; visible_at: number }> = [];
-      for (const { entries, sentAt } of sends) {
-        for (const { attributes, body, scheduledAt } of entries) {
-          const timerId = attributes[MessageAttribute.TIMER_ID];
-          const kind = attributes[MessageAttribute.TIMER_KIND];
-          try {
-            const { lastInsertRowid } = this.stmt.insert.run(timeOrderedId(sentAt), timerId, scheduledAt, kind, body, sentAt, scheduledAt);
-            queued.push({ seq: Number(lastInsertRowid), visible_at: scheduledAt });
-          } catch (err) {
-            // A failed statement is undone on its own; the transaction goes on.
-            if (!isDuplicateFiring(err)) throw err;
-            this.stmt.updateDuplicate.run(kind, body, timerId, scheduledAt);
-          }
-        }
-      }
-      return queued;
-    });
     this.claimTx = db.transaction((seqs: readonly number[], nowMs: number, hiddenUntil: number) => {
       const claimed: QueueMessage[] = [];
       for (const seq of seqs) {
@@ -228,44 +198,48 @@ export class SqliteQueue implements FiringQueue {
   }
 
   /**
-   * Accepts a batch once it is committed: batches sent during one turn of the event loop are written together in one
-   * transaction on the next turn, so a tick's dispatch yields to the HTTP server and the delivery loop between
-   * writes, and a commit is paid per turn rather than per batch. The promise resolves only after the commit, so an
-   * entry reported accepted is durable before the tick that sent it advances its watermark; if the write fails,
-   * every entry of the turn is reported not accepted and the Dispatcher sends it again.
+   * Accepts a batch once it is committed: it is written in the transaction of this turn of the event loop, with the
+   * other batches and timers of the turn (`TurnWrites`), so a tick's dispatch yields to the HTTP server and the
+   * delivery loop between writes, and a commit is paid per turn rather than per batch. The promise resolves only
+   * after the commit, so an entry reported accepted is durable before the tick that sent it advances its watermark;
+   * if the transaction fails, every entry is reported not accepted and the Dispatcher sends it again.
    */
   sendBatch(entries: readonly QueueEntry[]): Promise<string[]> {
     if (entries.length === 0) return Promise.resolve([]);
+    const sentAt = Date.now();
+    // What was queued anew (an update of a message not yet received keeps its row and its time).
+    const queued: Array<{ seq: number; visibleAt: number }> = [];
     return new Promise((settle) => {
-      this.pending.push({ entries, sentAt: Date.now(), settle });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.writes.stage(
+        () => {
+          for (const { attributes, body, scheduledAt } of entries) {
+            const timerId = attributes[MessageAttribute.TIMER_ID];
+            const kind = attributes[MessageAttribute.TIMER_KIND];
+            try {
+              const { lastInsertRowid } = this.stmt.insert.run(timeOrderedId(sentAt), timerId, scheduledAt, kind, body, sentAt, scheduledAt);
+              queued.push({ seq: Number(lastInsertRowid), visibleAt: scheduledAt });
+            } catch (err) {
+              // A failed statement is undone on its own; the transaction goes on.
+              if (!isDuplicateFiring(err)) throw err;
+              this.stmt.updateDuplicate.run(kind, body, timerId, scheduledAt);
+            }
+          }
+        },
+        (error) => {
+          if (error !== undefined) {
+            settle(entries.map((e) => e.id));
+            return;
+          }
+          let earliest = Infinity;
+          for (const { seq, visibleAt } of queued) {
+            this.schedule.set(seq, visibleAt);
+            earliest = Math.min(earliest, visibleAt);
+          }
+          settle([]);
+          if (earliest < Infinity) for (const listener of this.listeners) listener(earliest);
+        },
+      );
     });
-  }
-
-  /** Writes every pending batch in one transaction and settles their promises. */
-  flush(): void {
-    this.flushScheduled = false;
-    const sends = this.pending;
-    this.pending = [];
-    if (sends.length === 0) return;
-    let queued: Array<{ seq: number; visible_at: number }>;
-    try {
-      queued = this.sendTx(sends);
-    } catch (err) {
-      for (const send of sends) send.settle(send.entries.map((e) => e.id));
-      this.onWriteError?.(err);
-      return;
-    }
-    for (const row of queued) this.schedule.set(row.seq, row.visible_at);
-    let earliest = Infinity;
-    for (const send of sends) {
-      for (const entry of send.entries) earliest = Math.min(earliest, entry.scheduledAt);
-      send.settle([]);
-    }
-    for (const listener of this.listeners) listener(earliest);
   }
 
   /** The earliest instant a message becomes visible (including in-flight ones whose timeout lapses), if any. */

@@ -13,6 +13,7 @@ import { SqliteQueue } from './queue';
 import { createServer } from './server';
 import { SqliteTimerStore } from './store';
 import { DeliveryTarget } from './targets';
+import { TurnWrites } from './turn-writes';
 
 export interface RuntimeOptions {
   readonly host: string;
@@ -87,9 +88,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     db.close();
     throw err;
   }
-  const store = new SqliteTimerStore(db);
-  const queue = new SqliteQueue(db);
-  queue.onWriteError = (err) => log.error('could not write sent firings; they are sent again', { error: String(err) });
+  // One transaction per turn for the timers and the firings written in it.
+  const writes = new TurnWrites(db);
+  writes.onError = (err) => log.error('could not commit the writes of a turn: their requests fail and their firings are sent again', { error: String(err) });
+  const store = new SqliteTimerStore(db, writes);
+  const queue = new SqliteQueue(db, writes);
   const metrics = new PrometheusMetrics();
   const clock = systemClock;
 
@@ -216,9 +219,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         await delivery.stop(STOP_GRACE_MS);
         server.closeAllConnections();
         await closed;
-        // Batches sent in the last turn are written before the database closes; their senders see them accepted.
-        store.flushPuts();
-        queue.flush();
+        // What the last turn staged is written before the database closes; its writers see it committed.
+        writes.flush();
         db.close();
       })();
       return stopping;

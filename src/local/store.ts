@@ -5,6 +5,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { ShardClaim, ShardState, Timer, TimerPages, TimerStore } from '../core';
+import { TurnWrites } from './turn-writes';
 
 /** Rows per page of a tick's read: large enough to batch well, small enough to keep the server responsive. */
 const PAGE_SIZE = 500;
@@ -59,12 +60,8 @@ function valuesOf(timer: Timer): TimerValues {
 
 export class SqliteTimerStore implements TimerStore {
   private readonly stmt: Record<string, Statement>;
-  private readonly putTx: (timers: readonly Timer[]) => void;
-  /** PUTs of this turn of the event loop, written together on the next one. */
-  private pendingPuts: Array<{ readonly timer: Timer; readonly settle: (error?: unknown) => void }> = [];
-  /** The newest pending timer of each id, so a second PUT of an id in one turn replaces the first. */
+  /** Timers staged in this turn's transaction and not yet committed, by id: the newest PUT of each id. */
   private readonly pendingById = new Map<string, Timer>();
-  private putsScheduled = false;
   private readonly deleteTx: (id: string) => Timer | undefined;
   private readonly claimTx: (claim: ShardClaim) => ShardState | undefined;
   /** `{shard}/{interval}` pairs known to be recorded: rows of shard_intervals are never deleted. */
@@ -76,7 +73,8 @@ export class SqliteTimerStore implements TimerStore {
    */
   private readonly shardStates = new Map<string, ShardState>();
 
-  constructor(db: Database) {
+  /** `writes` is shared with the queue, so that a timer and the firings queued with it commit together. */
+  constructor(db: Database, private readonly writes: TurnWrites = new TurnWrites(db)) {
     const prepare = (sql: string): Statement => db.prepare(sql);
     this.stmt = {
       getTimer: prepare('SELECT * FROM timers WHERE id = ?'),
@@ -128,9 +126,6 @@ export class SqliteTimerStore implements TimerStore {
         'DELETE FROM timers WHERE id IN (SELECT id FROM timers INDEXED BY timers_expiry WHERE kind = \'oneshot\' AND expires_at <= ? LIMIT 1000)',
       ),
     };
-    this.putTx = db.transaction((timers: readonly Timer[]) => {
-      for (const timer of timers) this.stmt.putTimer.run(...valuesOf(timer));
-    });
     this.deleteTx = db.transaction((id: string) => {
       const previous = this.stmt.getTimer.get(id) as TimerRow | undefined;
       if (previous) this.stmt.deleteTimer.run(id);
@@ -143,37 +138,26 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   /**
-   * Resolves once the timer is committed: the PUTs of one turn of the event loop are written in one transaction on
-   * the next turn, a commit per turn instead of one per create. The API reads the shard's state only after this
-   * resolves, so a tick that claims later still reads the timer (invariant 4).
+   * Stages the timer in this turn's transaction and resolves at once: from then on a claim of its shard writes it
+   * first (`claimShard`), so a tick that claims after this resolves reads the timer (invariant 4). It is durable once
+   * `sync` resolves, which the API waits for before it answers.
    */
   async putTimer(timer: Timer): Promise<Timer | undefined> {
     const previous = this.pendingById.has(timer.id) ? this.pendingById.get(timer.id) : this.readTimer(timer.id);
     this.pendingById.set(timer.id, timer);
-    await new Promise<void>((resolve, reject) => {
-      this.pendingPuts.push({ timer, settle: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!this.putsScheduled) {
-        this.putsScheduled = true;
-        setImmediate(() => this.flushPuts());
-      }
-    });
+    this.writes.stage(
+      () => this.stmt.putTimer.run(...valuesOf(timer)),
+      () => {
+        // Committed or not, the database now tells what is stored; a newer PUT of the id may still be staged.
+        if (this.pendingById.get(timer.id) === timer) this.pendingById.delete(timer.id);
+      },
+    );
     return previous;
   }
 
-  /** Writes the pending PUTs now, in one transaction; if it fails, each of them fails. */
-  flushPuts(): void {
-    this.putsScheduled = false;
-    const puts = this.pendingPuts;
-    this.pendingPuts = [];
-    this.pendingById.clear();
-    if (puts.length === 0) return;
-    try {
-      this.putTx(puts.map((p) => p.timer));
-    } catch (err) {
-      for (const put of puts) put.settle(err);
-      return;
-    }
-    for (const put of puts) put.settle();
+  /** Resolves once every write staged so far is committed; rejects if their transaction failed. */
+  sync(): Promise<void> {
+    return this.writes.committed();
   }
 
   async getTimer(id: string): Promise<Timer | undefined> {
@@ -181,8 +165,8 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   async deleteTimer(id: string): Promise<Timer | undefined> {
-    // A PUT of the same id still pending must not be written after the DELETE and bring the timer back.
-    this.flushPuts();
+    // A PUT of the same id still staged must not be written after the DELETE and bring the timer back.
+    this.writes.flush();
     return this.deleteTx(id);
   }
 
@@ -206,6 +190,8 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   async claimShard(claim: ShardClaim): Promise<ShardState | undefined> {
+    // Timers staged before the claim are written first, so the tick that claims reads them (see putTimer).
+    this.writes.flush();
     this.shardStates.delete(claim.shardId);
     try {
       return this.claimTx(claim);

@@ -117,6 +117,45 @@ describe('TimerApi routes', () => {
   });
 });
 
+describe('TimerApi with a store that commits its writes together', () => {
+  test('a PUT answers only once the store says its writes are durable, and fails if they could not be made so', async () => {
+    // Prepare: a store whose sync is held open, then failed.
+    const { api, store, metrics, put } = setup();
+    let finishSync!: (error?: Error) => void;
+    const syncCalls: number[] = [];
+    Object.assign(store, {
+      sync: () => {
+        syncCalls.push(store.timers.size);
+        return new Promise<void>((resolve, reject) => {
+          finishSync = (error) => (error ? reject(error) : resolve());
+        });
+      },
+    });
+
+    // Act: the first PUT's writes commit, the second's do not.
+    let answered = false;
+    const first = put('/periodic/synced', { timerCallbackData: 1 }).then((answer) => {
+      answered = true;
+      return answer;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    const answeredBeforeSync = answered;
+    finishSync();
+    const firstAnswer = await first;
+    const second = put('/periodic/unsynced', { timerCallbackData: 2 });
+    await new Promise((resolve) => setImmediate(resolve));
+    finishSync(new Error('disk I/O error'));
+
+    // Assess
+    expect(answeredBeforeSync).toBe(false);
+    expect(syncCalls).toEqual([1, 2]);
+    expect(firstAnswer.statusCode).toBe(200);
+    expect(await second).toEqual({ statusCode: 500, body: { message: expect.any(String) } });
+    expect(metrics.counts.get(MetricName.TIMERS_CREATED)).toBe(1);
+    expect((await api.handle({ method: 'GET', path: '/periodic/synced' })).statusCode).toBe(200);
+  });
+});
+
 describe('TimerApi one-shot timers', () => {
   test('reads as scheduled, then fired after fireAt, then 404 once expired', async () => {
     const { put, api, clock, config } = setup();

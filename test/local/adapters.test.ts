@@ -12,6 +12,7 @@ import { QueueEntry, Timer, oneShotTimerFrom, periodicTimerFrom } from '../../sr
 import { openDatabase } from '../../src/local/database';
 import { SqliteQueue } from '../../src/local/queue';
 import { SqliteTimerStore } from '../../src/local/store';
+import { TurnWrites } from '../../src/local/turn-writes';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 
@@ -58,6 +59,7 @@ describe('SqliteTimerStore paging', () => {
       const at = new Date(NOW + 60_000 + (i % 2) * 1000).toISOString();
       await store.putTimer(oneShotTimerFrom(`once-${String(i).padStart(4, '0')}`, JSON.stringify({ timerCallbackData: i, at }), 1, 86_400_000, NOW));
     }
+    await store.sync();
   });
 
   afterAll(() => db.close());
@@ -148,9 +150,10 @@ describe('SqliteQueue sends', () => {
   test('a failed write reports every entry of its turn as not accepted', async () => {
     // Prepare: a database closed under the queue makes the write fail.
     const db = openDatabase({ memory: true });
-    const queue = new SqliteQueue(db);
+    const writes = new TurnWrites(db);
+    const queue = new SqliteQueue(db, writes);
     const errors: unknown[] = [];
-    queue.onWriteError = (err) => errors.push(err);
+    writes.onError = (err) => errors.push(err);
     const at = Date.now() + 60_000;
 
     // Act
@@ -162,6 +165,45 @@ describe('SqliteQueue sends', () => {
     expect(await first).toEqual(['0', '1']);
     expect(await second).toEqual(['2']);
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('TurnWrites', () => {
+  test('a timer and the firings queued with it in one turn are committed together, or not at all', async () => {
+    // Prepare: the store and the queue share one turn's transaction, as in the runtime.
+    const db = openDatabase({ memory: true });
+    const writes = new TurnWrites(db);
+    const store = new SqliteTimerStore(db, writes);
+    const queue = new SqliteQueue(db, writes);
+    const settings = { shardCount: 1, defaultIntervalSeconds: 60 };
+    const timer = (id: string): Timer => periodicTimerFrom(id, JSON.stringify({ timerCallbackData: id }), settings, NOW);
+    const at = NOW + 60_000;
+
+    // Act: a turn that commits, then a turn in which a third write fails.
+    await store.putTimer(timer('kept'));
+    const kept = queue.sendBatch([entry(0, at)]);
+    const keptSync = store.sync();
+    const beforeCommit = { timer: await store.getTimer('kept'), messages: queue.depth().messages };
+    await keptSync;
+    await store.putTimer(timer('lost'));
+    const lost = queue.sendBatch([entry(1, at)]);
+    writes.stage(() => {
+      throw new Error('disk full');
+    }, () => undefined);
+
+    // Assess: nothing of the second turn was written; its writers hear of it.
+    expect(beforeCommit).toEqual({ timer: undefined, messages: 0 });
+    expect(await kept).toEqual([]);
+    await expect(store.sync()).rejects.toThrow('disk full');
+    expect(await lost).toEqual(['1']);
+    expect((await store.getTimer('kept'))?.id).toBe('kept');
+    expect(await store.getTimer('lost')).toBeUndefined();
+    expect(queue.depth().messages).toBe(1);
+    // A claim writes what is staged first, so a tick that claims reads every timer put before it.
+    await store.putTimer(timer('claimed'));
+    await store.claimShard({ shardId: timer('claimed').shardId, owner: 'tick', nowMs: NOW, leaseUntil: NOW + 1000, claimUntil: NOW + 60_000 });
+    expect((await store.getTimer('claimed'))?.id).toBe('claimed');
+    db.close();
   });
 });
 

@@ -580,8 +580,9 @@ var TimerApi = class {
     const timer = kind === "periodic" ? periodicTimerFrom(id, body, { shardCount: this.config.shardCount, defaultIntervalSeconds: this.config.periodSeconds }, now) : oneShotTimerFrom(id, body, this.config.shardCount, this.config.oneShotRetentionMs, now);
     if (timer.kind === "periodic") await store.registerInterval(timer.shardId, timer.interval);
     const previous = await store.putTimer(timer);
-    metrics.add(MetricName.TIMERS_CREATED, 1);
     if (!sameSchedule(previous, timer)) await this.sendAlreadyDispatched(timer, now);
+    await store.sync?.();
+    metrics.add(MetricName.TIMERS_CREATED, 1);
     return timerView(timer, now);
   }
   /**
