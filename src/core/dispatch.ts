@@ -177,6 +177,8 @@ export class Dispatcher {
 
   /** Firings already in memory (the API's few near-term ones): no more workers than batches. */
   private async sendAll(batches: readonly Firing[][], report: DispatchReport): Promise<void> {
+    // The common case for the API: a new timer's one or two near-term firings.
+    if (batches.length === 1) return this.sendWithRetry(batches[0], report);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < batches.length) await this.sendWithRetry(batches[next++], report);
@@ -214,7 +216,7 @@ export class Dispatcher {
   private async sendWithRetry(batch: Firing[], report: DispatchReport): Promise<void> {
     const { queue, clock, log } = this.options;
     let pending = batch;
-    for (let attempt = 1; pending.length > 0; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       const now = clock.now();
       let failedIds: string[];
       try {
@@ -223,16 +225,21 @@ export class Dispatcher {
         failedIds = pending.map((_, i) => String(i));
         log.warn('queue refused a batch', { attempt, entries: pending.length, error: String(err) });
       }
-      const failed = new Set(failedIds);
+      // Usually every entry is accepted: then there is no set of failures to build or look up.
+      const failed = failedIds.length === 0 ? undefined : new Set(failedIds);
+      const refused: Firing[] = [];
       for (let i = 0; i < pending.length; i++) {
-        if (failed.has(String(i))) continue;
+        if (failed?.has(String(i))) {
+          refused.push(pending[i]);
+          continue;
+        }
         const lag = now - pending[i].scheduledAt;
         report.dispatched++;
         if (lag > LATE_TOLERANCE_MS) report.late++;
         if (lag > report.maxLagMs) report.maxLagMs = lag;
       }
-      pending = pending.filter((_, i) => failed.has(String(i)));
-      if (pending.length === 0) return;
+      if (refused.length === 0) return;
+      pending = refused;
       if (attempt >= this.maxAttempts) {
         report.failed += pending.length;
         log.error('firings not accepted by the queue after retries', {

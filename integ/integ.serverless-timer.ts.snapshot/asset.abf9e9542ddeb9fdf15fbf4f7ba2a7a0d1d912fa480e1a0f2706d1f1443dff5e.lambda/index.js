@@ -27,33 +27,16 @@ var __toESM = (mod2, isNodeMode, target) => (target = mod2 != null ? __create(__
 ));
 var __toCommonJS = (mod2) => __copyProps(__defProp({}, "__esModule", { value: true }), mod2);
 
-// src/api/api.lambda.ts
-var api_lambda_exports = {};
-__export(api_lambda_exports, {
+// src/tick/tick.lambda.ts
+var tick_lambda_exports = {};
+__export(tick_lambda_exports, {
   handler: () => handler
 });
-module.exports = __toCommonJS(api_lambda_exports);
+module.exports = __toCommonJS(tick_lambda_exports);
 
 // src/aws/engine-from-env.ts
 var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
 var import_client_sqs2 = require("@aws-sdk/client-sqs");
-
-// src/core/errors.ts
-var INTERNAL_ERROR_MESSAGE = "internal error; the request may be retried";
-var TimerRequestError = class extends Error {
-  constructor(statusCode, message) {
-    super(message);
-    this.statusCode = statusCode;
-    this.name = "TimerRequestError";
-  }
-  statusCode;
-};
-function badRequest(message) {
-  return new TimerRequestError(400, message);
-}
-function notFound(message) {
-  return new TimerRequestError(404, message);
-}
 
 // src/core/names.ts
 var MessageAttribute = {
@@ -97,6 +80,16 @@ function mod(a, n2) {
 function ceilSecond(ms) {
   return Math.ceil(ms / SECOND);
 }
+function offsetRangesInWindow(intervalSeconds, fromMs, toMs) {
+  const first = ceilSecond(fromMs);
+  const end = ceilSecond(toMs);
+  if (end <= first) return [];
+  if (end - first >= intervalSeconds) return [[0, intervalSeconds]];
+  const lo = mod(first, intervalSeconds);
+  const hi = mod(end, intervalSeconds);
+  if (lo < hi) return [[lo, hi]];
+  return hi === 0 ? [[lo, intervalSeconds]] : [[lo, intervalSeconds], [0, hi]];
+}
 function periodicOccurrences(timer, fromMs, toMs) {
   const lowMs = Math.max(fromMs, timer.startAt ?? -Infinity);
   const highMs = Math.min(toMs, timer.endAt ?? Infinity);
@@ -106,10 +99,6 @@ function periodicOccurrences(timer, fromMs, toMs) {
   const out = [];
   for (; t * SECOND < highMs; t += timer.interval) out.push(t * SECOND);
   return out;
-}
-function nextPeriodicFiring(timer, nowMs) {
-  const [next] = periodicOccurrences(timer, nowMs, nowMs + (timer.interval + 1) * SECOND + Math.max(0, (timer.startAt ?? 0) - nowMs));
-  return next;
 }
 function periodicFirings(timer, fromMs, toMs) {
   const notBefore = Math.max(timer.startAt ?? -Infinity, timer.createdAt);
@@ -126,6 +115,16 @@ function oneShotFirings(timer, fromMs, toMs) {
 }
 function firingsInWindow(timer, fromMs, toMs) {
   return timer.kind === "periodic" ? periodicFirings(timer, fromMs, toMs) : oneShotFirings(timer, fromMs, toMs);
+}
+function splitIntoWindows(fromMs, toMs, windowMs) {
+  const out = [];
+  let start = fromMs;
+  while (start < toMs) {
+    const end = Math.min(Math.floor(start / windowMs) * windowMs + windowMs, toMs);
+    out.push([start, end]);
+    start = end;
+  }
+  return out;
 }
 
 // src/core/model.ts
@@ -270,6 +269,7 @@ var Dispatcher = class {
   }
   /** Firings already in memory (the API's few near-term ones): no more workers than batches. */
   async sendAll(batches, report) {
+    if (batches.length === 1) return this.sendWithRetry(batches[0], report);
     let next = 0;
     const worker = async () => {
       while (next < batches.length) await this.sendWithRetry(batches[next++], report);
@@ -304,7 +304,7 @@ var Dispatcher = class {
   async sendWithRetry(batch, report) {
     const { queue, clock, log } = this.options;
     let pending = batch;
-    for (let attempt = 1; pending.length > 0; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       const now = clock.now();
       let failedIds;
       try {
@@ -313,16 +313,20 @@ var Dispatcher = class {
         failedIds = pending.map((_, i) => String(i));
         log.warn("queue refused a batch", { attempt, entries: pending.length, error: String(err) });
       }
-      const failed = new Set(failedIds);
+      const failed = failedIds.length === 0 ? void 0 : new Set(failedIds);
+      const refused = [];
       for (let i = 0; i < pending.length; i++) {
-        if (failed.has(String(i))) continue;
+        if (failed?.has(String(i))) {
+          refused.push(pending[i]);
+          continue;
+        }
         const lag = now - pending[i].scheduledAt;
         report.dispatched++;
         if (lag > LATE_TOLERANCE_MS) report.late++;
         if (lag > report.maxLagMs) report.maxLagMs = lag;
       }
-      pending = pending.filter((_, i) => failed.has(String(i)));
-      if (pending.length === 0) return;
+      if (refused.length === 0) return;
+      pending = refused;
       if (attempt >= this.maxAttempts) {
         report.failed += pending.length;
         log.error("firings not accepted by the queue after retries", {
@@ -334,287 +338,6 @@ var Dispatcher = class {
       const cap = Math.min(5e3, this.baseBackoffMs * 2 ** (attempt - 1));
       await clock.sleep(Math.random() * cap);
     }
-  }
-};
-
-// src/core/hash.ts
-function fnv1a(text, seed) {
-  let h = (2166136261 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 2246822507);
-  h ^= h >>> 13;
-  h = Math.imul(h, 3266489909);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-var SHARD_SEED = 1540483477;
-var OFFSET_SEED = 668265263;
-function shardIndexOf(id, shardCount) {
-  return fnv1a(id, SHARD_SEED) % shardCount;
-}
-function shardName(index) {
-  return `shard${index}`;
-}
-function shardOf(id, shardCount) {
-  return shardName(shardIndexOf(id, shardCount));
-}
-function defaultOffsetOf(id, intervalSeconds) {
-  return fnv1a(id, OFFSET_SEED) % intervalSeconds;
-}
-
-// src/core/validate.ts
-var ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
-var PERIODIC_FIELDS = ["timerCallbackData", "interval", "offset", "startAt", "endAt"];
-var ONESHOT_FIELDS = ["timerCallbackData", "at", "delaySeconds"];
-function validateId(id) {
-  if (!Limits.ID_PATTERN.test(id)) {
-    const shown = id.length > 40 ? `${id.slice(0, 40)}... (${id.length} characters)` : JSON.stringify(id);
-    throw badRequest(
-      `invalid timer id ${shown}: use 1 to ${Limits.ID_MAX_LENGTH} characters of A-Z a-z 0-9 . _ - : @`
-    );
-  }
-  return id;
-}
-function parseBody(raw, allowed) {
-  if (raw === void 0 || raw.trim() === "") {
-    throw badRequest('the request body is empty: send a JSON object with at least "timerCallbackData"');
-  }
-  const size = utf8Length(raw);
-  if (size > Limits.MAX_BODY_BYTES) {
-    throw new TimerRequestError(413, `the request body is ${size} bytes; at most ${Limits.MAX_BODY_BYTES} are accepted`);
-  }
-  let parsed;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${err.message}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw badRequest('the request body must be a JSON object, e.g. {"timerCallbackData": {...}}');
-  }
-  const body = parsed;
-  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) {
-    throw badRequest(`unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(", ")}; allowed: ${allowed.join(", ")}`);
-  }
-  if (!("timerCallbackData" in body) || body.timerCallbackData === void 0) {
-    throw badRequest('"timerCallbackData" is required: the JSON value delivered to your callback on every firing');
-  }
-  return body;
-}
-function serializeData(value) {
-  const data = JSON.stringify(value);
-  const size = utf8Length(data);
-  if (size > Limits.MAX_CALLBACK_DATA_BYTES) {
-    throw new TimerRequestError(
-      413,
-      `"timerCallbackData" is ${size} bytes serialized; at most ${Limits.MAX_CALLBACK_DATA_BYTES} fit one SQS message`
-    );
-  }
-  return data;
-}
-function wholeNumber(body, field, min, max, what) {
-  const value = body[field];
-  if (value === void 0) return void 0;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw badRequest(`"${field}" must be a whole number of seconds from ${min} to ${max} (${what}), got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-function isCalendarDate(match) {
-  const [year, month, day, hour, minute, second = 0, zoneHours = 0, zoneMinutes = 0] = match.slice(1).map((part) => part === void 0 ? void 0 : Number(part));
-  if (year === void 0 || month === void 0 || day === void 0 || hour === void 0 || minute === void 0) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && zoneHours <= 23 && zoneMinutes <= 59;
-}
-function timestamp(body, field) {
-  const value = body[field];
-  if (value === void 0) return void 0;
-  const match = typeof value === "string" ? ISO_8601.exec(value) : null;
-  const ms = match && isCalendarDate(match) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) {
-    throw badRequest(`"${field}" must be an ISO-8601 date-time with a time zone, e.g. "2030-01-01T00:00:00Z", got ${JSON.stringify(value)}`);
-  }
-  return ms;
-}
-function periodicTimerFrom(id, raw, defaults, nowMs) {
-  validateId(id);
-  const body = parseBody(raw, PERIODIC_FIELDS);
-  const interval = wholeNumber(body, "interval", Limits.MIN_INTERVAL_SECONDS, Limits.MAX_INTERVAL_SECONDS, "1 second to 7 days") ?? defaults.defaultIntervalSeconds;
-  const offset = wholeNumber(body, "offset", 0, interval - 1, `0 <= offset < interval ${interval}`) ?? defaultOffsetOf(id, interval);
-  const startAt = timestamp(body, "startAt");
-  const endAt = timestamp(body, "endAt");
-  if (startAt !== void 0 && endAt !== void 0 && endAt <= startAt) {
-    throw badRequest(`"endAt" (${body.endAt}) must be later than "startAt" (${body.startAt})`);
-  }
-  if (endAt !== void 0 && endAt <= nowMs) {
-    throw badRequest(`"endAt" (${body.endAt}) is in the past: the timer would never fire`);
-  }
-  return {
-    kind: "periodic",
-    id,
-    shardId: shardOf(id, defaults.shardCount),
-    data: serializeData(body.timerCallbackData),
-    createdAt: nowMs,
-    interval,
-    offset,
-    ...startAt !== void 0 && { startAt },
-    ...endAt !== void 0 && { endAt }
-  };
-}
-function oneShotTimerFrom(id, raw, shardCount, retentionMs, nowMs) {
-  validateId(id);
-  const body = parseBody(raw, ONESHOT_FIELDS);
-  const hasAt = body.at !== void 0;
-  const hasDelay = body.delaySeconds !== void 0;
-  if (hasAt === hasDelay) {
-    throw badRequest(
-      hasAt ? 'give either "at" or "delaySeconds", not both' : 'a one-shot timer needs "at" (ISO-8601 date-time) or "delaySeconds" (seconds from now)'
-    );
-  }
-  let fireAt;
-  if (hasAt) {
-    fireAt = timestamp(body, "at");
-    if (fireAt < nowMs - Limits.PAST_GRACE_MS) {
-      throw badRequest(
-        `"at" (${body.at}) is ${Math.round((nowMs - fireAt) / 1e3)} s in the past; at most ${Limits.PAST_GRACE_MS / 1e3} s in the past is accepted`
-      );
-    }
-  } else {
-    const delay = body.delaySeconds;
-    if (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0 || delay > Limits.MAX_DELAY_SECONDS) {
-      throw badRequest(`"delaySeconds" must be a number from 0 to ${Limits.MAX_DELAY_SECONDS}, got ${JSON.stringify(delay)}`);
-    }
-    fireAt = nowMs + Math.round(delay * 1e3);
-  }
-  return {
-    kind: "oneshot",
-    id,
-    shardId: shardOf(id, shardCount),
-    data: serializeData(body.timerCallbackData),
-    createdAt: nowMs,
-    fireAt,
-    expiresAt: Math.max(fireAt, nowMs) + retentionMs
-  };
-}
-
-// src/core/api.ts
-var ROUTE = /^\/(periodic|oneshot)\/([^/]+)\/?$/;
-var KIND_OF_ROUTE = { periodic: "periodic", oneshot: "oneshot" };
-function iso(ms) {
-  return ms === void 0 ? void 0 : new Date(ms).toISOString();
-}
-function timerView(timer, nowMs) {
-  const view = {
-    id: timer.id,
-    kind: timer.kind,
-    shardId: timer.shardId,
-    timerCallbackData: JSON.parse(timer.data),
-    createdAt: iso(timer.createdAt)
-  };
-  if (timer.kind === "periodic") {
-    view.timeShardId = `${timer.offset}:${timer.id}`;
-    view.interval = timer.interval;
-    view.offset = timer.offset;
-    view.startAt = iso(timer.startAt);
-    view.endAt = iso(timer.endAt);
-    view.nextFireAt = iso(nextPeriodicFiring(timer, nowMs)) ?? null;
-  } else {
-    view.fireAt = iso(timer.fireAt);
-    view.state = timer.fireAt <= nowMs ? "fired" : "scheduled";
-  }
-  return view;
-}
-function sameSchedule(a, b) {
-  if (!a || a.kind !== b.kind || a.shardId !== b.shardId || a.data !== b.data) return false;
-  if (a.kind === "oneshot") return a.fireAt === b.fireAt;
-  const p = b;
-  return a.interval === p.interval && a.offset === p.offset && a.startAt === p.startAt && a.endAt === p.endAt;
-}
-var TimerApi = class {
-  constructor(config, deps) {
-    this.config = config;
-    this.deps = deps;
-  }
-  config;
-  deps;
-  /** Answers one request; never throws. */
-  async handle(request) {
-    try {
-      return await this.route(request);
-    } catch (err) {
-      if (err instanceof TimerRequestError) return { statusCode: err.statusCode, body: { message: err.message } };
-      this.deps.log.error("request failed", { method: request.method, path: request.path, error: String(err), stack: err?.stack });
-      return { statusCode: 500, body: { message: INTERNAL_ERROR_MESSAGE } };
-    }
-  }
-  async route(request) {
-    const match = ROUTE.exec(request.path);
-    if (!match) throw notFound(`no route for ${request.path}: use /periodic/{id} or /oneshot/{id}`);
-    const kind = KIND_OF_ROUTE[match[1]];
-    let id;
-    try {
-      id = decodeURIComponent(match[2]);
-    } catch {
-      throw badRequest(`the timer id in ${request.path} is not valid percent-encoding`);
-    }
-    switch (request.method.toUpperCase()) {
-      case "PUT":
-        return { statusCode: 200, body: await this.put(kind, id, request.body) };
-      case "GET":
-        return { statusCode: 200, body: timerView(await this.get(kind, id), this.deps.clock.now()) };
-      case "DELETE":
-        await this.delete(kind, id);
-        return { statusCode: 200, body: { id } };
-      default:
-        throw new TimerRequestError(405, `method ${request.method} is not allowed on ${request.path}: use PUT, GET or DELETE`);
-    }
-  }
-  async put(kind, id, body) {
-    const { store, clock, metrics } = this.deps;
-    const now = clock.now();
-    const timer = kind === "periodic" ? periodicTimerFrom(id, body, { shardCount: this.config.shardCount, defaultIntervalSeconds: this.config.periodSeconds }, now) : oneShotTimerFrom(id, body, this.config.shardCount, this.config.oneShotRetentionMs, now);
-    if (timer.kind === "periodic") await store.registerInterval(timer.shardId, timer.interval);
-    const previous = await store.putTimer(timer);
-    if (!sameSchedule(previous, timer)) await this.sendAlreadyDispatched(timer, now);
-    await store.sync?.();
-    metrics.add(MetricName.TIMERS_CREATED, 1);
-    return timerView(timer, now);
-  }
-  /**
-   * Sends the firings of a new timer that fall before the end of the span a tick has dispatched or claimed: read
-   * after the write, so a tick claiming later reads the timer itself (invariant 4).
-   */
-  async sendAlreadyDispatched(timer, now) {
-    const { store, dispatcher } = this.deps;
-    const state = await store.getShardState(timer.shardId) ?? await store.initShardState(timer.shardId, Math.floor(now / 1e3) * 1e3);
-    const coveredUntil = Math.max(state.watermark, state.claimedUntil);
-    const from = timer.kind === "oneshot" ? Math.min(timer.fireAt, now) : now;
-    if (coveredUntil <= from) return;
-    const firings = firingsInWindow(timer, from, coveredUntil);
-    if (firings.length === 0) return;
-    const report = await dispatcher.dispatch([firings]);
-    if (report.failed > 0) {
-      throw new Error(`${report.failed} near-term firing(s) of ${timer.id} could not be queued`);
-    }
-  }
-  async get(kind, id) {
-    validateId(id);
-    const timer = await this.deps.store.getTimer(id);
-    if (!timer || timer.kind !== kind || timer.kind === "oneshot" && timer.expiresAt <= this.deps.clock.now()) {
-      throw notFound(`no ${kind} timer with id ${JSON.stringify(id)}`);
-    }
-    return timer;
-  }
-  async delete(kind, id) {
-    const existing = await this.get(kind, id);
-    const deleted = await this.deps.store.deleteTimer(existing.id);
-    if (!deleted) throw notFound(`no ${kind} timer with id ${JSON.stringify(id)}`);
-    this.deps.metrics.add(MetricName.TIMERS_DELETED, 1);
   }
 };
 
@@ -659,6 +382,87 @@ var systemClock = {
 };
 var noMetrics = { add: () => void 0, observe: () => void 0 };
 var silentLog = { info: () => void 0, warn: () => void 0, error: () => void 0 };
+
+// src/core/ticker.ts
+function floorSecond(ms) {
+  return Math.floor(ms / 1e3) * 1e3;
+}
+var ownerSequence = 0;
+var Ticker = class {
+  constructor(config, deps) {
+    this.config = config;
+    this.deps = deps;
+  }
+  config;
+  deps;
+  /** Every firing of a shard inside [fromMs, toMs), page by page as the store reads them. */
+  async *firingsOf(shardId, intervals, fromMs, toMs) {
+    const { store } = this.deps;
+    for (const interval of intervals) {
+      for (const [lo, hi] of offsetRangesInWindow(interval, fromMs, toMs)) {
+        for await (const page of store.queryPeriodic(shardId, interval, lo, hi)) {
+          yield page.flatMap((timer) => firingsInWindow(timer, fromMs, toMs));
+        }
+      }
+    }
+    for await (const page of store.queryOneShots(shardId, fromMs, toMs)) {
+      yield page.flatMap((timer) => firingsInWindow(timer, fromMs, toMs));
+    }
+  }
+  async tick(shardId) {
+    const { store, dispatcher, clock, metrics, log } = this.deps;
+    const { lookAheadMs, leaseMs, windowMs, settleMs, tickBudgetMs } = this.config;
+    const startedAt = clock.now();
+    const owner = `${startedAt}-${process.pid}-${++ownerSequence}-${Math.random().toString(36).slice(2, 8)}`;
+    const initial = await store.getShardState(shardId) ?? await store.initShardState(shardId, floorSecond(startedAt));
+    const claimUntil = floorSecond(startedAt + lookAheadMs);
+    const base = { shardId, windows: 0, windowsCaughtUp: 0, dispatched: 0, late: 0 };
+    if (claimUntil <= initial.watermark) {
+      return { ...base, skipped: false, watermark: initial.watermark };
+    }
+    const claimed = await store.claimShard({ shardId, owner, nowMs: startedAt, leaseUntil: startedAt + leaseMs, claimUntil });
+    if (!claimed) {
+      metrics.add(MetricName.TICKS_SKIPPED, 1);
+      log.info("shard held by another tick; standing down", { shardId });
+      return { ...base, skipped: true, watermark: initial.watermark };
+    }
+    if (settleMs > 0) await clock.sleep(settleMs);
+    let watermark = claimed.watermark;
+    const totals = { ...base };
+    let maxLagMs = 0;
+    try {
+      for (const [from, to] of splitIntoWindows(watermark, claimUntil, windowMs)) {
+        if (clock.now() - startedAt > tickBudgetMs) {
+          log.warn("tick budget spent; the next tick continues from the watermark", { shardId, watermark });
+          break;
+        }
+        const report = await dispatcher.dispatch(this.firingsOf(shardId, claimed.intervals, from, to));
+        if (report.failed > 0) {
+          throw new Error(`${report.failed} firing(s) of ${shardId} window [${from}, ${to}) were not accepted by the queue`);
+        }
+        if (!await store.advanceWatermark(shardId, owner, from, to)) {
+          log.warn("lost the shard lease; another tick continues", { shardId, watermark });
+          break;
+        }
+        watermark = to;
+        totals.windows++;
+        if (from + LATE_TOLERANCE_MS < startedAt) totals.windowsCaughtUp++;
+        totals.dispatched += report.dispatched;
+        totals.late += report.late;
+        maxLagMs = Math.max(maxLagMs, report.maxLagMs);
+      }
+    } finally {
+      await store.releaseShard(shardId, owner);
+      metrics.add(MetricName.WINDOWS_CAUGHT_UP, totals.windowsCaughtUp);
+      metrics.observe(MetricName.DISPATCH_LAG, maxLagMs);
+      metrics.observe(MetricName.TICK_DURATION, clock.now() - startedAt);
+    }
+    if (totals.windowsCaughtUp > 0 || totals.late > 0) {
+      log.warn("caught up missed windows", { shardId, windowsCaughtUp: totals.windowsCaughtUp, late: totals.late });
+    }
+    return { ...totals, skipped: false, watermark };
+  }
+};
 
 // src/envars.ts
 var Envar = {
@@ -1032,7 +836,7 @@ function requiredString(env3, name) {
   }
   return value.trim();
 }
-function wholeNumber2(env3, name, required2) {
+function wholeNumber(env3, name, required2) {
   const raw = env3[name];
   if (raw === void 0 || raw.trim() === "") {
     if (required2) requiredString(env3, name);
@@ -1044,13 +848,13 @@ function wholeNumber2(env3, name, required2) {
   return Number(raw.trim());
 }
 function settingsFromEnv(env3 = process.env) {
-  const retentionSeconds = wholeNumber2(env3, Envar.ONESHOT_RETENTION_SECONDS, false);
+  const retentionSeconds = wholeNumber(env3, Envar.ONESHOT_RETENTION_SECONDS, false);
   const settings = {
-    shardCount: wholeNumber2(env3, Envar.SHARD_COUNT, true),
-    periodSeconds: wholeNumber2(env3, Envar.PERIOD_SECONDS, true),
-    batchConcurrency: wholeNumber2(env3, Envar.BATCH_CONCURRENCY, false),
-    settleMs: wholeNumber2(env3, Envar.SETTLE_MS, false),
-    tickBudgetMs: wholeNumber2(env3, Envar.TICK_BUDGET_MS, false),
+    shardCount: wholeNumber(env3, Envar.SHARD_COUNT, true),
+    periodSeconds: wholeNumber(env3, Envar.PERIOD_SECONDS, true),
+    batchConcurrency: wholeNumber(env3, Envar.BATCH_CONCURRENCY, false),
+    settleMs: wholeNumber(env3, Envar.SETTLE_MS, false),
+    tickBudgetMs: wholeNumber(env3, Envar.TICK_BUDGET_MS, false),
     oneShotRetentionMs: retentionSeconds === void 0 ? void 0 : retentionSeconds * 1e3
   };
   return settings;
@@ -1084,7 +888,6 @@ function adaptersFromEnv(env3 = process.env, clients = awsClientsFromEnv(env3)) 
 }
 
 // src/aws/handlers.ts
-var JSON_HEADERS = { "content-type": "application/json" };
 function engineDeps(deps) {
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noMetrics;
@@ -1092,28 +895,27 @@ function engineDeps(deps) {
   const dispatcher = new Dispatcher({ queue: deps.queue, clock, concurrency: deps.config.batchConcurrency, metrics, log });
   return { store: deps.store, dispatcher, clock, metrics, log };
 }
-function requestPathOf(event) {
-  const id = event.pathParameters?.id;
-  if (event.resource && event.resource.includes("{id}") && id !== void 0) {
-    return event.resource.replace("{id}", encodeURIComponent(id));
+var SHARD_ID = /^shard(\d{1,3})$/;
+function shardIdOf(event, shardCount) {
+  const shardId = typeof event === "object" && event !== null ? event.shardId : void 0;
+  const match = typeof shardId === "string" ? SHARD_ID.exec(shardId) : null;
+  if (!match || Number(match[1]) >= shardCount || String(Number(match[1])) !== match[1]) {
+    throw new Error(
+      `the tick event must be {"shardId": "shard<n>"} with n from 0 to ${shardCount - 1}, got ${JSON.stringify(event)}; the construct's schedules send one such event per shard`
+    );
   }
-  return event.path;
+  return shardId;
 }
-function bodyOf(event) {
-  if (event.body === null || event.body === void 0) return void 0;
-  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
-}
-function createApiHandler(deps) {
+function createTickHandler(deps) {
   const engine = engineDeps(deps);
   const { log } = engine;
-  const api = new TimerApi(deps.config, engine);
+  const ticker = new Ticker(deps.config, engine);
   return async (event) => {
     try {
-      const response = await api.handle({ method: event.httpMethod, path: requestPathOf(event), body: bodyOf(event) });
-      return { statusCode: response.statusCode, headers: JSON_HEADERS, body: JSON.stringify(response.body) };
-    } catch (err) {
-      log.error("request failed outside the engine", { error: String(err), stack: err?.stack });
-      return { statusCode: 500, headers: JSON_HEADERS, body: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE }) };
+      const shardId = shardIdOf(event, deps.config.shardCount);
+      const report = await ticker.tick(shardId);
+      log.info("tick done", { ...report });
+      return report;
     } finally {
       deps.flush?.();
     }
@@ -3849,17 +3651,17 @@ var MetricsStore = class {
   getTimestamp() {
     return this.#timestamp.get();
   }
-  setTimestamp(timestamp2) {
-    const timestampMs = this.#convertTimestampToEmfFormat(timestamp2);
+  setTimestamp(timestamp) {
+    const timestampMs = this.#convertTimestampToEmfFormat(timestamp);
     this.#timestamp.set(timestampMs);
     return timestampMs;
   }
-  #convertTimestampToEmfFormat(timestamp2) {
-    if (isIntegerNumber2(timestamp2)) {
-      return timestamp2;
+  #convertTimestampToEmfFormat(timestamp) {
+    if (isIntegerNumber2(timestamp)) {
+      return timestamp;
     }
-    if (timestamp2 instanceof Date) {
-      return timestamp2.getTime();
+    if (timestamp instanceof Date) {
+      return timestamp.getTime();
     }
     return 0;
   }
@@ -4360,11 +4162,11 @@ var Metrics = class _Metrics extends Utility2 {
    * ```
    * @param timestamp - The timestamp to set, which can be a number or a Date object.
    */
-  setTimestamp(timestamp2) {
-    if (!this.#validateEmfTimestamp(timestamp2)) {
+  setTimestamp(timestamp) {
+    if (!this.#validateEmfTimestamp(timestamp)) {
       this.#logger.warn("This metric doesn't meet the requirements and will be skipped by Amazon CloudWatch. Ensure the timestamp is within 14 days in the past or up to 2 hours in the future and is also a valid number or Date object.");
     }
-    this.#metricsStore.setTimestamp(timestamp2);
+    this.#metricsStore.setTimestamp(timestamp);
     return this;
   }
   /**
@@ -4736,12 +4538,12 @@ var Metrics = class _Metrics extends Utility2 {
    *
    * @param timestamp - Date object or epoch time in milliseconds representing the timestamp to validate.
    */
-  #validateEmfTimestamp(timestamp2) {
-    const isDate = timestamp2 instanceof Date;
-    if (!isDate && !isIntegerNumber2(timestamp2)) {
+  #validateEmfTimestamp(timestamp) {
+    const isDate = timestamp instanceof Date;
+    if (!isDate && !isIntegerNumber2(timestamp)) {
       return false;
     }
-    const timestampMs = isDate ? timestamp2.getTime() : timestamp2;
+    const timestampMs = isDate ? timestamp.getTime() : timestamp;
     const currentTime = Date.now();
     const minValidTimestamp = currentTime - EMF_MAX_TIMESTAMP_PAST_AGE;
     const maxValidTimestamp = currentTime + EMF_MAX_TIMESTAMP_FUTURE_AGE;
@@ -4819,22 +4621,12 @@ function createObservability(fallbackService, env3 = process.env) {
   return { metrics: new EmfMetricsSink(metrics), log: new PowertoolsLog(new Logger({ serviceName: service })) };
 }
 
-// src/api/api.lambda.ts
+// src/tick/tick.lambda.ts
 var cached;
-function build() {
-  const { metrics, log } = createObservability("ServerlessTimerApi");
-  return createApiHandler({ ...adaptersFromEnv(), metrics, log, flush: () => metrics.flush() });
-}
 async function handler(event) {
-  try {
-    cached ??= build();
-  } catch (err) {
-    console.error(JSON.stringify({ level: "ERROR", message: "the API function cannot start", error: String(err) }));
-    return {
-      statusCode: 500,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE })
-    };
+  if (!cached) {
+    const { metrics, log } = createObservability("ServerlessTimerTick");
+    cached = createTickHandler({ ...adaptersFromEnv(), metrics, log, flush: () => metrics.flush() });
   }
   return cached(event);
 }
