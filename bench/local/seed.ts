@@ -47,22 +47,24 @@ export async function seedQuietTimers(file: string, count: number, shardCount: n
     let periodic = 0;
     let oneShot = 0;
     for (let from = 0; from < count; from += CHUNK) {
-      const writes: Array<Promise<unknown>> = [];
-      // One transaction per chunk: the store's own per-timer transactions nest as savepoints inside it.
-      db.transaction(() => {
-        for (let j = from; j < Math.min(count, from + CHUNK); j++) {
-          const timer = seededTimer(j, count, started, shardCount, oneShotRetentionMs);
-          if (timer.kind === 'periodic') {
-            writes.push(store.registerInterval(timer.shardId, timer.interval));
-            periodic++;
-          } else {
-            oneShot++;
-          }
-          writes.push(store.putTimer(timer));
+      // The store commits the writes of one turn in one transaction: a chunk at a time.
+      for (let j = from; j < Math.min(count, from + CHUNK); j++) {
+        const timer = seededTimer(j, count, started, shardCount, oneShotRetentionMs);
+        if (timer.kind === 'periodic') {
+          await store.registerInterval(timer.shardId, timer.interval);
+          periodic++;
+        } else {
+          oneShot++;
         }
-      })();
-      await Promise.all(writes);
+        await store.putTimer(timer);
+      }
+      await store.sync();
       onProgress?.(Math.min(count, from + CHUNK));
+    }
+    // What the file holds, not what was sent: the figures reported are the ones a run actually had.
+    const stored = store.countTimers(started);
+    if (stored.periodic !== periodic || stored.oneshot !== oneShot) {
+      throw new Error(`seeding stored ${stored.periodic} periodic and ${stored.oneshot} one-shot timers, expected ${periodic} and ${oneShot}`);
     }
     return { periodic, oneShot, elapsedMs: Date.now() - started };
   } finally {
