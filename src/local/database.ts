@@ -55,7 +55,8 @@ function queueTable(name: string): string {
 
 /**
  * The schema version this code writes, kept in `PRAGMA user_version`. Version 0 is the first release's layout, whose
- * queue also had a unique firing id, a unique message id, an index per timer and one on claims.
+ * queue also had a unique firing id, a unique message id, an index per timer and one on claims, and whose periodic
+ * timers had an index by (shard, interval, offset).
  */
 const SCHEMA_VERSION = 1;
 
@@ -73,7 +74,8 @@ CREATE TABLE IF NOT EXISTS timers (
   fire_at INTEGER,
   expires_at INTEGER
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS timers_periodic ON timers (shard_id, interval_s, offset_s, id) WHERE kind = 'periodic';
+-- Where periodic timers sit in the schedule is kept in memory (periodic-index.ts); earlier files had an index.
+DROP INDEX IF EXISTS timers_periodic;
 CREATE INDEX IF NOT EXISTS timers_oneshot ON timers (shard_id, fire_at, id) WHERE kind = 'oneshot';
 CREATE INDEX IF NOT EXISTS timers_expiry ON timers (expires_at) WHERE kind = 'oneshot';
 

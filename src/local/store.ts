@@ -1,10 +1,12 @@
 /**
  * The `TimerStore` port on SQLite: timers, each shard's watermark and lease, and the intervals in use. The engine
- * (`TimerApi`, `Ticker`) decides everything; this module only reads and writes rows. Indexes place periodic timers
- * by (shard, interval, offset) and one-shots by (shard, fireAt), so a tick reads only the timers that can fire.
+ * (`TimerApi`, `Ticker`) decides everything; this module only reads and writes rows. An in-memory index places
+ * periodic timers by (shard, interval, offset) and an SQLite index one-shots by (shard, fireAt), so a tick reads only
+ * the timers that can fire.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { ShardClaim, ShardState, Timer, TimerPages, TimerStore } from '../core';
+import { PeriodicIndex } from './periodic-index';
 import { TurnWrites } from './turn-writes';
 
 /** Rows per page of a tick's read: large enough to batch well, small enough to keep the server responsive. */
@@ -60,6 +62,8 @@ function valuesOf(timer: Timer): TimerValues {
 
 export class SqliteTimerStore implements TimerStore {
   private readonly stmt: Record<string, Statement>;
+  /** The committed periodic timers by schedule key; built from the table at construction. */
+  private readonly periodic = new PeriodicIndex();
   /** Timers staged in this turn's transaction and not yet committed, by id: the newest PUT of each id. */
   private readonly pendingById = new Map<string, Timer>();
   private readonly deleteTx: (id: string) => Timer | undefined;
@@ -99,16 +103,7 @@ export class SqliteTimerStore implements TimerStore {
       releaseAll: prepare('UPDATE shards SET lease_owner = NULL, lease_until = NULL'),
       // Keyset paging in two seeks, as SQLite does not seek on a row-value comparison like (offset_s, id) > (?, ?):
       // the rest of the last key read, then the keys after it. Both are index range scans (EXPLAIN QUERY PLAN).
-      periodicFrom: prepare(
-        `SELECT * FROM timers INDEXED BY timers_periodic
-         WHERE kind = 'periodic' AND shard_id = @shardId AND interval_s = @interval AND offset_s >= @from AND offset_s < @to
-         ORDER BY offset_s, id LIMIT @limit`,
-      ),
-      periodicSameKey: prepare(
-        `SELECT * FROM timers INDEXED BY timers_periodic
-         WHERE kind = 'periodic' AND shard_id = @shardId AND interval_s = @interval AND offset_s = @at AND id > @afterId
-         ORDER BY id LIMIT @limit`,
-      ),
+      periodicKeys: prepare("SELECT id, shard_id, interval_s, offset_s FROM timers WHERE kind = 'periodic'"),
       oneShotFrom: prepare(
         `SELECT * FROM timers INDEXED BY timers_oneshot
          WHERE kind = 'oneshot' AND shard_id = @shardId AND fire_at >= @from AND fire_at < @to
@@ -119,13 +114,14 @@ export class SqliteTimerStore implements TimerStore {
          WHERE kind = 'oneshot' AND shard_id = @shardId AND fire_at = @at AND id > @afterId
          ORDER BY id LIMIT @limit`,
       ),
-      countByKind: prepare(
-        'SELECT kind, COUNT(*) AS n FROM timers WHERE kind = \'periodic\' OR expires_at > ? GROUP BY kind',
-      ),
+      countOneShots: prepare('SELECT COUNT(*) AS n FROM timers INDEXED BY timers_expiry WHERE kind = \'oneshot\' AND expires_at > ?'),
       deleteExpired: prepare(
         'DELETE FROM timers WHERE id IN (SELECT id FROM timers INDEXED BY timers_expiry WHERE kind = \'oneshot\' AND expires_at <= ? LIMIT 1000)',
       ),
     };
+    for (const [id, shardId, interval, offset] of this.stmt.periodicKeys.raw().iterate() as IterableIterator<[string, string, number, number]>) {
+      this.periodic.add({ shardId, interval, offset }, id);
+    }
     this.deleteTx = db.transaction((id: string) => {
       const previous = this.stmt.getTimer.get(id) as TimerRow | undefined;
       if (previous) this.stmt.deleteTimer.run(id);
@@ -147,9 +143,12 @@ export class SqliteTimerStore implements TimerStore {
     this.pendingById.set(timer.id, timer);
     this.writes.stage(
       () => this.stmt.putTimer.run(...valuesOf(timer)),
-      () => {
+      (error) => {
         // Committed or not, the database now tells what is stored; a newer PUT of the id may still be staged.
         if (this.pendingById.get(timer.id) === timer) this.pendingById.delete(timer.id);
+        if (error !== undefined) return;
+        if (previous?.kind === 'periodic') this.periodic.remove(previous, previous.id);
+        if (timer.kind === 'periodic') this.periodic.add(timer, timer.id);
       },
     );
     return previous;
@@ -167,7 +166,9 @@ export class SqliteTimerStore implements TimerStore {
   async deleteTimer(id: string): Promise<Timer | undefined> {
     // A PUT of the same id still staged must not be written after the DELETE and bring the timer back.
     this.writes.flush();
-    return this.deleteTx(id);
+    const deleted = this.deleteTx(id);
+    if (deleted?.kind === 'periodic') this.periodic.remove(deleted, deleted.id);
+    return deleted;
   }
 
   async getShardState(shardId: string): Promise<ShardState | undefined> {
@@ -212,9 +213,19 @@ export class SqliteTimerStore implements TimerStore {
     this.stmt.release.run(shardId, owner);
   }
 
+  /** Pages of timers found by the in-memory index, each read from the table by id when its page is reached. */
   async *queryPeriodic(shardId: string, intervalSeconds: number, offsetFrom: number, offsetTo: number): TimerPages {
-    const params = { shardId, interval: intervalSeconds };
-    yield* this.pages(this.stmt.periodicFrom, this.stmt.periodicSameKey, params, offsetFrom, offsetTo, (row) => row.offset_s!);
+    for (const ids of this.periodic.range(shardId, intervalSeconds, offsetFrom, offsetTo, PAGE_SIZE)) {
+      const page: Timer[] = [];
+      for (const id of ids) {
+        const timer = this.readTimer(id);
+        // Replaced or deleted since the page was taken: it is indexed under its new key, or nowhere.
+        if (timer?.kind === 'periodic' && timer.shardId === shardId && timer.interval === intervalSeconds && timer.offset >= offsetFrom && timer.offset < offsetTo) {
+          page.push(timer);
+        }
+      }
+      yield page;
+    }
   }
 
   async *queryOneShots(shardId: string, fromMs: number, toMs: number): TimerPages {
@@ -232,9 +243,8 @@ export class SqliteTimerStore implements TimerStore {
 
   /** Stored timers by kind, leaving out one-shots past their retention. */
   countTimers(nowMs: number): Record<string, number> {
-    const out: Record<string, number> = { periodic: 0, oneshot: 0 };
-    for (const row of this.stmt.countByKind.all(nowMs) as Array<{ kind: string; n: number }>) out[row.kind] = row.n;
-    return out;
+    // Periodic timers are counted by their in-memory index, so the figure also shows that the index matches the table.
+    return { periodic: this.periodic.size, oneshot: (this.stmt.countOneShots.get(nowMs) as { n: number }).n };
   }
 
   /** Forgets fired one-shots past their retention, a bounded batch at a time; returns how many went. */

@@ -96,6 +96,50 @@ describe('SqliteTimerStore paging', () => {
   });
 });
 
+describe('SqliteTimerStore periodic index', () => {
+  test('a tick reads each periodic timer under its latest committed schedule, also after a restart', async () => {
+    // Prepare
+    const db = openDatabase({ memory: true });
+    const store = new SqliteTimerStore(db);
+    const settings = { shardCount: 1, defaultIntervalSeconds: 60 };
+    const periodic = (id: string, offset: number, interval = 60): Timer =>
+      periodicTimerFrom(id, JSON.stringify({ timerCallbackData: id, interval, offset }), settings, NOW);
+    const read = async (s: SqliteTimerStore, interval = 60): Promise<string[]> =>
+      (await readAll(s.queryPeriodic('shard0', interval, 0, interval))).ids;
+
+    // Act: moved twice in one turn, moved to another interval, turned into a one-shot, deleted, and kept.
+    for (const timer of [periodic('moved', 5), periodic('moved', 6), periodic('moved', 7), periodic('other', 3, 300)]) {
+      await store.putTimer(timer);
+    }
+    await store.putTimer(periodic('to-oneshot', 1));
+    await store.putTimer(periodic('deleted', 2));
+    await store.putTimer(periodic('kept', 9));
+    await store.sync();
+    await store.putTimer(periodic('other', 4));
+    await store.putTimer(oneShotTimerFrom('to-oneshot', JSON.stringify({ timerCallbackData: 1, delaySeconds: 60 }), 1, 86_400_000, NOW));
+    await store.deleteTimer('deleted');
+    await store.sync();
+    // A turn whose transaction fails changes nothing.
+    await store.putTimer(periodic('kept', 11));
+    await store.putTimer(periodic('never', 12));
+    db.exec('CREATE TRIGGER refuse BEFORE INSERT ON timers WHEN NEW.id = \'never\' BEGIN SELECT RAISE(ABORT, \'refused\'); END');
+    await expect(store.sync()).rejects.toThrow('refused');
+    db.exec('DROP TRIGGER refuse');
+
+    // Assess: offsets ascending; a restarted store rebuilds the same index from the table.
+    const expected = ['other', 'moved', 'kept'];
+    expect(await read(store)).toEqual(expected);
+    expect(await read(store, 300)).toEqual([]);
+    const restarted = new SqliteTimerStore(db);
+    expect(await read(restarted)).toEqual(expected);
+    expect(restarted.countTimers(NOW)).toEqual({ periodic: 3, oneshot: 1 });
+    expect((await readAll(store.queryPeriodic('shard0', 60, 7, 8))).ids).toEqual(['moved']);
+    expect((await readAll(store.queryPeriodic('shard0', 60, 9, 10))).ids).toEqual(['kept']);
+    expect(store.countTimers(NOW)).toEqual({ periodic: 3, oneshot: 1 });
+    db.close();
+  });
+});
+
 describe('SqliteTimerStore shard state', () => {
   test('every write to a shard shows in the next read of its state, though reads are served from memory', async () => {
     const db = openDatabase({ memory: true });
