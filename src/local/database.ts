@@ -30,10 +30,11 @@ function loadDriver(): DatabaseConstructor {
 }
 
 /**
- * The delivery queue: one row per queued firing, keyed by (timer, instant), which makes a firing sent twice one
- * message and lets a DELETE find its timer's firings. The callback attributes are derived from these columns when a
- * message is claimed. When each message becomes visible is kept in memory (`visibility.ts`), not in an index; the
- * rows in flight are found by a scan, which only start and stop need.
+ * The delivery queue: one row per queued firing, with no index but its row id, so queueing a firing appends to the
+ * table. The callback attributes are derived from these columns when a message is claimed. What the queue looks up
+ * is kept in memory and rebuilt from the table at start: when each message becomes visible (`visibility.ts`), and
+ * the firings by (timer, instant), which make a firing sent twice one message and let a DELETE find its timer's
+ * firings (`firing-keys.ts`). The rows in flight are found by a scan, which only start and stop need.
  */
 function queueTable(name: string): string {
   return `CREATE TABLE IF NOT EXISTS ${name} (
@@ -48,8 +49,7 @@ function queueTable(name: string): string {
   receive_count INTEGER NOT NULL DEFAULT 0,
   first_received_at INTEGER,
   claimed_at INTEGER,
-  last_error TEXT,
-  UNIQUE (timer_id, scheduled_at)
+  last_error TEXT
 );`;
 }
 

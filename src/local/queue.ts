@@ -8,6 +8,7 @@
 import { randomBytes } from 'crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { FiringQueue, MessageAttribute, QueueEntry, TimerKind, firingIdOf, messageAttributesOf } from '../core';
+import { FiringKeys } from './firing-keys';
 import { TurnWrites } from './turn-writes';
 import { VisibilitySchedule } from './visibility';
 
@@ -88,10 +89,11 @@ function timeOrderedId(nowMs: number): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** True for the error of inserting a firing (timer and instant) the queue already holds. */
-function isDuplicateFiring(err: unknown): boolean {
-  const { code, message } = err as { code?: string; message?: string };
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' && message?.includes('queue.timer_id') === true;
+/** A message row as its delete returns it: enough to take it off the schedule and the keys. */
+interface DeletedRow {
+  readonly seq: number;
+  readonly timer_id: string;
+  readonly scheduled_at: number;
 }
 
 /** What happened to a failed delivery. */
@@ -109,33 +111,37 @@ export class SqliteQueue implements FiringQueue {
   private readonly stmt: Record<string, Statement>;
   /** When each queued message becomes visible; changed only after the write to the table committed. */
   private readonly schedule = new VisibilitySchedule();
+  /** The queued firings by (timer, instant), as committed. */
+  private readonly keys = new FiringKeys();
+  /** Firings inserted by the transaction being written and not yet committed, so that it does not queue one twice. */
+  private readonly uncommitted = new FiringKeys();
   private readonly claimTx: (seqs: readonly number[], nowMs: number, hiddenUntil: number) => QueueMessage[];
-  private readonly deadLetterTx: (message: QueueMessage, nowMs: number, error: string) => number | undefined;
-  private readonly ackTx: (messages: readonly QueueMessage[]) => Array<number | undefined>;
+  private readonly deadLetterTx: (message: QueueMessage, nowMs: number, error: string) => DeletedRow | undefined;
+  private readonly ackTx: (messages: readonly QueueMessage[]) => Array<DeletedRow | undefined>;
+  private readonly dropTx: (seqs: readonly number[]) => DeletedRow[];
   private readonly listeners: Array<(visibleAt: number) => void> = [];
   /** `writes` is shared with the store, so that a timer and the firings queued with it commit together. */
   constructor(db: Database, private readonly writes: TurnWrites = new TurnWrites(db)) {
     const prepare = (sql: string): Statement => db.prepare(sql);
     this.stmt = {
       // Values are bound by position (cheaper than by name); a message becomes visible at its scheduled instant, so
-      // that value is bound twice. A plain INSERT rather than an upsert with RETURNING, which costs twice as much:
-      // the new row id comes from the insert itself, and the rare duplicate takes the update below.
+      // that value is bound twice. The new row id comes from the insert itself.
       insert: prepare(
         `INSERT INTO queue (message_id, timer_id, scheduled_at, kind, body, sent_at, visible_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       // The same firing sent twice (by the API and by a tick that raced it) is kept once; a replaced timer's new data
       // wins over a copy not yet received. The message keeps its row and its time.
-      updateDuplicate: prepare('UPDATE queue SET kind = ?, body = ? WHERE timer_id = ? AND scheduled_at = ? AND claimed_at IS NULL'),
+      updateDuplicate: prepare('UPDATE queue SET kind = ?, body = ? WHERE seq = ? AND claimed_at IS NULL'),
       bySeq: prepare('SELECT * FROM queue WHERE seq = ?'),
-      visibleTimes: prepare('SELECT seq, visible_at FROM queue'),
+      rows: prepare('SELECT seq, timer_id, scheduled_at, visible_at FROM queue'),
       markClaimed: prepare(
         `UPDATE queue SET receive_count = receive_count + 1, claimed_at = @nowMs, visible_at = @hiddenUntil,
            first_received_at = COALESCE(first_received_at, @nowMs)
          WHERE seq = @seq`,
       ),
       // A receipt is current while the row still holds the message it was claimed with and no receive came since.
-      ack: prepare('DELETE FROM queue WHERE seq = ? AND message_id = ? AND receive_count = ? RETURNING seq'),
+      ack: prepare('DELETE FROM queue WHERE seq = ? AND message_id = ? AND receive_count = ? RETURNING seq, timer_id, scheduled_at'),
       retry: prepare(
         'UPDATE queue SET visible_at = ?, claimed_at = NULL, last_error = ? WHERE seq = ? AND message_id = ? AND receive_count = ? RETURNING seq',
       ),
@@ -146,7 +152,7 @@ export class SqliteQueue implements FiringQueue {
       recover: prepare(
         'UPDATE queue SET visible_at = MIN(visible_at, ?), claimed_at = NULL WHERE claimed_at IS NOT NULL RETURNING seq, visible_at',
       ),
-      dropTimer: prepare('DELETE FROM queue WHERE timer_id = ? AND claimed_at IS NULL RETURNING seq'),
+      drop: prepare('DELETE FROM queue WHERE seq = ? AND claimed_at IS NULL RETURNING seq, timer_id, scheduled_at'),
       depth: prepare('SELECT COUNT(*) AS n, COALESCE(SUM(claimed_at IS NOT NULL), 0) AS inFlight FROM queue'),
       deadLetters: prepare('SELECT * FROM dead_letters ORDER BY dead_lettered_at DESC, message_id LIMIT ?'),
       deadLetterCount: prepare('SELECT COUNT(*) AS n FROM dead_letters'),
@@ -175,21 +181,30 @@ export class SqliteQueue implements FiringQueue {
       return claimed;
     });
     this.ackTx = db.transaction((messages: readonly QueueMessage[]) => messages.map((message) => this.deleteRow(message)));
+    this.dropTx = db.transaction((seqs: readonly number[]) => {
+      const dropped: DeletedRow[] = [];
+      for (const seq of seqs) {
+        const row = this.stmt.drop.get(seq) as DeletedRow | undefined;
+        if (row) dropped.push(row);
+      }
+      return dropped;
+    });
     this.deadLetterTx = db.transaction((message: QueueMessage, nowMs: number, error: string) => {
-      const seq = this.deleteRow(message);
-      if (seq === undefined) return undefined;
+      const deleted = this.deleteRow(message);
+      if (deleted === undefined) return undefined;
       const { messageId, firingId, body, attributes, scheduledAt, sentAt, receiveCount } = message;
       this.stmt.insertDeadLetter.run(messageId, firingId, body, JSON.stringify(attributes), scheduledAt, sentAt, receiveCount, nowMs, error);
-      return seq;
+      return deleted;
     });
-    for (const row of this.stmt.visibleTimes.iterate() as IterableIterator<{ seq: number; visible_at: number }>) {
-      this.schedule.set(row.seq, row.visible_at);
+    for (const [seq, timerId, scheduledAt, visibleAt] of this.stmt.rows.raw().iterate() as IterableIterator<[number, string, number, number]>) {
+      this.schedule.set(seq, visibleAt);
+      this.keys.set(timerId, scheduledAt, seq);
     }
   }
 
-  /** Deletes a received message if its receipt is current; returns its row id, for the schedule once committed. */
-  private deleteRow(message: QueueMessage): number | undefined {
-    return (this.stmt.ack.get(message.seq, message.messageId, message.receiveCount) as { seq: number } | undefined)?.seq;
+  /** Deletes a received message if its receipt is current; returns its row, for the schedule and keys once committed. */
+  private deleteRow(message: QueueMessage): DeletedRow | undefined {
+    return this.stmt.ack.get(message.seq, message.messageId, message.receiveCount) as DeletedRow | undefined;
   }
 
   /** Called with the earliest visible-at of every batch sent, so the delivery loop can wake earlier. */
@@ -208,32 +223,36 @@ export class SqliteQueue implements FiringQueue {
     if (entries.length === 0) return Promise.resolve([]);
     const sentAt = Date.now();
     // What was queued anew (an update of a message not yet received keeps its row and its time).
-    const queued: Array<{ seq: number; visibleAt: number }> = [];
+    const queued: Array<{ seq: number; timerId: string; scheduledAt: number }> = [];
     return new Promise((settle) => {
       this.writes.stage(
         () => {
           for (const { attributes, body, scheduledAt } of entries) {
             const timerId = attributes[MessageAttribute.TIMER_ID];
             const kind = attributes[MessageAttribute.TIMER_KIND];
-            try {
-              const { lastInsertRowid } = this.stmt.insert.run(timeOrderedId(sentAt), timerId, scheduledAt, kind, body, sentAt, scheduledAt);
-              queued.push({ seq: Number(lastInsertRowid), visibleAt: scheduledAt });
-            } catch (err) {
-              // A failed statement is undone on its own; the transaction goes on.
-              if (!isDuplicateFiring(err)) throw err;
-              this.stmt.updateDuplicate.run(kind, body, timerId, scheduledAt);
+            // The same firing sent twice (by the API and by a tick that raced it, or again after a restart) is kept
+            // once; a replaced timer's new data wins over a copy not yet received.
+            const queuedBefore = this.uncommitted.get(timerId, scheduledAt) ?? this.keys.get(timerId, scheduledAt);
+            if (queuedBefore !== undefined) {
+              this.stmt.updateDuplicate.run(kind, body, queuedBefore);
+              continue;
             }
+            const seq = Number(this.stmt.insert.run(timeOrderedId(sentAt), timerId, scheduledAt, kind, body, sentAt, scheduledAt).lastInsertRowid);
+            this.uncommitted.set(timerId, scheduledAt, seq);
+            queued.push({ seq, timerId, scheduledAt });
           }
         },
         (error) => {
+          for (const { timerId, scheduledAt } of queued) this.uncommitted.delete(timerId, scheduledAt);
           if (error !== undefined) {
             settle(entries.map((e) => e.id));
             return;
           }
           let earliest = Infinity;
-          for (const { seq, visibleAt } of queued) {
-            this.schedule.set(seq, visibleAt);
-            earliest = Math.min(earliest, visibleAt);
+          for (const { seq, timerId, scheduledAt } of queued) {
+            this.schedule.set(seq, scheduledAt);
+            this.keys.set(timerId, scheduledAt, seq);
+            earliest = Math.min(earliest, scheduledAt);
           }
           settle([]);
           if (earliest < Infinity) for (const listener of this.listeners) listener(earliest);
@@ -305,15 +324,16 @@ export class SqliteQueue implements FiringQueue {
    * tick already queued ahead of time. One being delivered still arrives (the contract allows that race).
    */
   dropTimer(timerId: string): number {
-    const rows = this.stmt.dropTimer.all(timerId) as Array<{ seq: number }>;
-    for (const row of rows) this.schedule.delete(row.seq);
+    const rows = this.dropTx(this.keys.rowsOf(timerId));
+    for (const row of rows) this.forget(row);
     return rows.length;
   }
 
-  /** Takes a deleted message off the schedule once its delete committed; true if there was one. */
-  private forget(seq: number | undefined): boolean {
-    if (seq === undefined) return false;
-    this.schedule.delete(seq);
+  /** Takes a deleted message off the schedule and the keys once its delete committed; true if there was one. */
+  private forget(row: DeletedRow | undefined): boolean {
+    if (row === undefined) return false;
+    this.schedule.delete(row.seq);
+    this.keys.delete(row.timer_id, row.scheduled_at);
     return true;
   }
 

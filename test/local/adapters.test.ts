@@ -287,6 +287,44 @@ describe('SqliteQueue visibility', () => {
   });
 });
 
+describe('SqliteQueue firing keys', () => {
+  test('a firing sent twice is one message, in one turn, across turns, in flight and after a restart', async () => {
+    // Prepare
+    const db = openDatabase({ memory: true });
+    const writes = new TurnWrites(db);
+    const queue = new SqliteQueue(db, writes);
+    const T = Date.now();
+    const withBody = (e: QueueEntry, body: string): QueueEntry => ({ ...e, body });
+
+    // Act and assess: twice in one turn, the later data wins.
+    await Promise.all([queue.sendBatch([entry(0, T)]), queue.sendBatch([withBody(entry(0, T), '"second"'), entry(1, T)])]);
+    expect(queue.depth().messages).toBe(2);
+    // Again in a later turn, then once more while it is being delivered: still one message, and in flight it keeps
+    // the data it was claimed with.
+    await queue.sendBatch([withBody(entry(0, T), '"third"')]);
+    const claimed = queue.claim(T, 10, 30_000);
+    expect(claimed.map((m) => [m.firingId, m.body])).toEqual([[`t-0@${T}`, '"third"'], [`t-1@${T}`, '{"i":1}']]);
+    await queue.sendBatch([withBody(entry(0, T), '"fourth"')]);
+    expect(queue.depth()).toEqual({ messages: 2, inFlight: 2 });
+    // A turn that fails queues nothing and leaves no key behind: the firing sent again afterwards is queued.
+    const failing = queue.sendBatch([entry(2, T)]);
+    writes.stage(() => {
+      throw new Error('disk full');
+    }, () => undefined);
+    expect(await failing).toEqual(['2']);
+    expect(await queue.sendBatch([entry(2, T)])).toEqual([]);
+    expect(queue.depth().messages).toBe(3);
+    // A new process rebuilds the keys from the table, and drops a deleted timer's firings by them.
+    const restarted = new SqliteQueue(db);
+    await restarted.sendBatch([entry(2, T)]);
+    expect(restarted.depth().messages).toBe(3);
+    expect(restarted.dropTimer('t-2')).toBe(1);
+    expect(restarted.dropTimer('t-0')).toBe(0);
+    expect(restarted.depth()).toEqual({ messages: 2, inFlight: 2 });
+    db.close();
+  });
+});
+
 describe('SqliteQueue receipts', () => {
   test('a stale receipt does nothing, even when its row id was given to a newer message', async () => {
     // Prepare: a message delivered twice (its visibility timeout lapsed), then acknowledged by the second delivery.
@@ -346,8 +384,24 @@ describe('SqliteQueue receipts', () => {
   });
 });
 
-/** The queue table as the first release wrote it, with the indexes it had. */
-const FIRST_RELEASE_QUEUE = `
+/** The timers and queue tables as the first release wrote them, with the indexes they had. */
+const FIRST_RELEASE_TABLES = `
+CREATE TABLE timers (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  shard_id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  interval_s INTEGER,
+  offset_s INTEGER,
+  start_at INTEGER,
+  end_at INTEGER,
+  fire_at INTEGER,
+  expires_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX timers_periodic ON timers (shard_id, interval_s, offset_s, id) WHERE kind = 'periodic';
+CREATE INDEX timers_oneshot ON timers (shard_id, fire_at, id) WHERE kind = 'oneshot';
+CREATE INDEX timers_expiry ON timers (expires_at) WHERE kind = 'oneshot';
 CREATE TABLE queue (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   message_id TEXT NOT NULL UNIQUE,
@@ -385,7 +439,8 @@ describe('openDatabase on a file of an earlier version', () => {
   function firstReleaseFile(): string {
     const file = path.join(dir, 'timers.db');
     const old = rawDatabase(file);
-    old.exec(FIRST_RELEASE_QUEUE);
+    old.exec(FIRST_RELEASE_TABLES);
+    old.prepare("INSERT INTO timers (id, kind, shard_id, data, created_at, interval_s, offset_s) VALUES ('every-minute', 'periodic', 'shard0', '1', ?, 60, 5)").run(NOW);
     const insert = old.prepare(
       `INSERT INTO queue (seq, message_id, firing_id, timer_id, body, attributes, scheduled_at, sent_at, visible_at, receive_count, first_received_at, claimed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -410,7 +465,7 @@ describe('openDatabase on a file of an earlier version', () => {
     return file;
   }
 
-  test('its queued and in-flight messages are kept, with their row ids and attributes, in the new layout', async () => {
+  test('its timers, queued and in-flight messages are kept, with row ids and attributes, in the new layout', async () => {
     // Prepare
     const file = firstReleaseFile();
 
@@ -423,8 +478,10 @@ describe('openDatabase on a file of an earlier version', () => {
       const columns = (db.pragma('table_info(queue)') as Array<{ name: string }>).map((c) => c.name);
       expect(columns).toContain('kind');
       expect(columns).not.toContain('firing_id');
-      const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'queue'").all() as Array<{ name: string }>).map((r) => r.name);
-      expect(indexes).toEqual(['sqlite_autoindex_queue_1']);
+      const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>).map((r) => r.name);
+      expect(indexes.sort()).toEqual(['sqlite_autoindex_dead_letters_1', 'sqlite_autoindex_shards_1', 'timers_expiry', 'timers_oneshot']);
+      // The periodic timer is found without its old index.
+      expect((await readAll(new SqliteTimerStore(db).queryPeriodic('shard0', 60, 0, 60))).ids).toEqual(['every-minute']);
       // The in-flight message of the process that wrote the file is handed out again, then the queued one.
       const queue = new SqliteQueue(db);
       expect(queue.releaseInFlight(NOW)).toBe(1);
