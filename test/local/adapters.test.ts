@@ -1,8 +1,9 @@
 /**
- * The SQLite adapters on their own, in memory: the store's keyset paging (every timer of a range read once, in
- * order, across pages and across keys shared by more timers than a page holds), and the queue's side of the
- * FiringQueue contract (a batch reported accepted is already written; a write that fails reports every entry of
- * its turn as not accepted, so the Dispatcher sends it again).
+ * The SQLite adapters on their own: the store's paged reads (every timer of a range read once, in order, across
+ * pages and across keys shared by more timers than a page holds) and its in-memory periodic index; the queue's side
+ * of the FiringQueue contract (a batch reported accepted is already written; a write that fails reports every entry
+ * of its turn as not accepted, so the Dispatcher sends it again), its one message per firing, its receipts and dead
+ * letters; the turn's shared transaction; and the upgrade of a file written by the first release.
  */
 import * as fs from 'fs';
 import * as os from 'os';
