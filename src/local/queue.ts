@@ -5,7 +5,7 @@
  * hidden for a visibility timeout, every receive counts, and a message that failed too often moves to a
  * dead-letter table. Rows are deleted only once delivered, so a killed process loses nothing.
  */
-import { randomBytes } from 'crypto';
+import { randomUUID } from 'crypto';
 import type { Database, Statement } from 'better-sqlite3';
 import { FiringQueue, MessageAttribute, QueueEntry, TimerKind, firingIdOf, messageAttributesOf } from '../core';
 import { FiringKeys } from './firing-keys';
@@ -66,29 +66,6 @@ interface DeadLetterRow {
   last_error: string | null;
 }
 
-/** Random bytes drawn in bulk: one call per thousand ids instead of one per id. */
-let randomPool = Buffer.alloc(0);
-let randomPoolAt = 0;
-
-/**
- * A message id in the UUID version 7 layout: 48 bits of milliseconds, then random bits. Ids grow with time, so each
- * insert lands at the right edge of the message-id index instead of dirtying a random page of it.
- */
-function timeOrderedId(nowMs: number): string {
-  if (randomPoolAt + 10 > randomPool.length) {
-    randomPool = randomBytes(10 * 1024);
-    randomPoolAt = 0;
-  }
-  const bytes = Buffer.allocUnsafe(16);
-  bytes.writeUIntBE(nowMs, 0, 6);
-  randomPool.copy(bytes, 6, randomPoolAt, randomPoolAt + 10);
-  randomPoolAt += 10;
-  bytes[6] = 0x70 + (bytes[6] % 16); // version 7
-  bytes[8] = 0x80 + (bytes[8] % 64); // RFC 4122 variant
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /** A message row as its delete returns it: enough to take it off the schedule and the keys. */
 interface DeletedRow {
   readonly seq: number;
@@ -130,8 +107,7 @@ export class SqliteQueue implements FiringQueue {
         `INSERT INTO queue (message_id, timer_id, scheduled_at, kind, body, sent_at, visible_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
-      // The same firing sent twice (by the API and by a tick that raced it) is kept once; a replaced timer's new data
-      // wins over a copy not yet received. The message keeps its row and its time.
+      // A firing queued again (see sendBatch) keeps its row and its time, and takes the new data unless in flight.
       updateDuplicate: prepare('UPDATE queue SET kind = ?, body = ? WHERE seq = ? AND claimed_at IS NULL'),
       bySeq: prepare('SELECT * FROM queue WHERE seq = ?'),
       rows: prepare('SELECT seq, timer_id, scheduled_at, visible_at FROM queue'),
@@ -237,7 +213,7 @@ export class SqliteQueue implements FiringQueue {
               this.stmt.updateDuplicate.run(kind, body, queuedBefore);
               continue;
             }
-            const seq = Number(this.stmt.insert.run(timeOrderedId(sentAt), timerId, scheduledAt, kind, body, sentAt, scheduledAt).lastInsertRowid);
+            const seq = Number(this.stmt.insert.run(randomUUID(), timerId, scheduledAt, kind, body, sentAt, scheduledAt).lastInsertRowid);
             this.uncommitted.set(timerId, scheduledAt, seq);
             queued.push({ seq, timerId, scheduledAt });
           }

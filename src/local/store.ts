@@ -101,9 +101,10 @@ export class SqliteTimerStore implements TimerStore {
       ),
       release: prepare('UPDATE shards SET lease_owner = NULL, lease_until = NULL WHERE shard_id = ? AND lease_owner = ?'),
       releaseAll: prepare('UPDATE shards SET lease_owner = NULL, lease_until = NULL'),
-      // Keyset paging in two seeks, as SQLite does not seek on a row-value comparison like (offset_s, id) > (?, ?):
-      // the rest of the last key read, then the keys after it. Both are index range scans (EXPLAIN QUERY PLAN).
+      // What the in-memory periodic index is built from.
       periodicKeys: prepare("SELECT id, shard_id, interval_s, offset_s FROM timers WHERE kind = 'periodic'"),
+      // Keyset paging in two seeks, as SQLite does not seek on a row-value comparison like (fire_at, id) > (?, ?):
+      // the rest of the last key read, then the keys after it. Both are index range scans (EXPLAIN QUERY PLAN).
       oneShotFrom: prepare(
         `SELECT * FROM timers INDEXED BY timers_oneshot
          WHERE kind = 'oneshot' AND shard_id = @shardId AND fire_at >= @from AND fire_at < @to
