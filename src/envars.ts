@@ -12,10 +12,10 @@ export const Envar = {
   PERIOD_SECONDS: 'TIMER_PERIOD_SECONDS',
   /** SendMessageBatch calls in flight per tick. */
   BATCH_CONCURRENCY: 'TIMER_BATCH_CONCURRENCY',
-  /** How long a tick waits after claiming its shard before reading the index (ms). */
-  SETTLE_MS: 'TIMER_SETTLE_MS',
-  /** How long a tick may start new windows (ms); set from the tick function's timeout. */
-  TICK_BUDGET_MS: 'TIMER_TICK_BUDGET_MS',
+  /** How long the schedule index may lag a write without a firing being missed (ms, whole seconds). */
+  INDEX_LAG_TOLERANCE_MS: 'TIMER_INDEX_LAG_TOLERANCE_MS',
+  /** The longest a PUT takes from its start to the end of its write (ms): the API function's timeout. */
+  CREATE_WITHIN_MS: 'TIMER_CREATE_WITHIN_MS',
   /** How long a fired one-shot timer still reads as fired (seconds). */
   ONESHOT_RETENTION_SECONDS: 'TIMER_ONESHOT_RETENTION_SECONDS',
 } as const;

@@ -33,10 +33,30 @@ export interface HandlerDeps {
   readonly log?: Log;
   /** Runs after every invocation, e.g. to publish the metrics stored during it. */
   readonly flush?: () => void;
+  /**
+   * Starts the continuation of a tick that stopped before its deadline with work left, at once and without waiting
+   * for it (on AWS, an asynchronous invocation of the tick function itself). @default - none: the lease lapses after
+   * the deadline and the next scheduled tick resumes at the cursor
+   */
+  readonly continueTick?: (event: TickEvent) => Promise<void>;
+}
+
+/** What a tick invocation is given: by its schedule `{ shardId }`, by a tick that handed over, the owner to continue as. */
+export interface TickEvent {
+  readonly shardId: string;
+  /** The owner of the lease handed over (`TickReport.continuation.owner`). */
+  readonly continueAs?: string;
+  /** How many hand-overs led to this invocation, for the logs. */
+  readonly hop?: number;
+}
+
+/** The part of Lambda's context a tick reads: how long it has left. */
+export interface TickContext {
+  getRemainingTimeInMillis(): number;
 }
 
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
-export type TickHandler = (event: unknown) => Promise<TickReport>;
+export type TickHandler = (event: unknown, context?: TickContext) => Promise<TickReport>;
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
@@ -99,18 +119,54 @@ export function shardIdOf(event: unknown, shardCount: number): string {
   return shardId as string;
 }
 
+/** The tick event, checked: a shard, and for a continuation the owner it continues as. */
+export function tickEventOf(event: unknown, shardCount: number): TickEvent {
+  const shardId = shardIdOf(event, shardCount);
+  const { continueAs, hop } = event as Record<string, unknown>;
+  if (continueAs !== undefined && (typeof continueAs !== 'string' || continueAs === '')) {
+    throw new Error(`the tick event's "continueAs" must be the owner a tick handed its lease to, got ${JSON.stringify(continueAs)}`);
+  }
+  return {
+    shardId,
+    ...(continueAs !== undefined && { continueAs: continueAs as string }),
+    ...(typeof hop === 'number' && Number.isInteger(hop) && hop >= 0 && { hop }),
+  };
+}
+
 export function createTickHandler(deps: HandlerDeps): TickHandler {
   const engine = engineDeps(deps);
-  const { log } = engine;
+  const { log, clock, store } = engine;
   const ticker = new Ticker(deps.config, engine);
-  return async (event) => {
+  return async (event, context) => {
     try {
-      const shardId = shardIdOf(event, deps.config.shardCount);
-      const report = await ticker.tick(shardId);
-      log.info('tick done', { ...report });
+      const tickEvent = tickEventOf(event, deps.config.shardCount);
+      const deadlineMs = context ? clock.now() + context.getRemainingTimeInMillis() : undefined;
+      const report = await ticker.tick(tickEvent.shardId, {
+        ...(deadlineMs !== undefined && { deadlineMs }),
+        ...(tickEvent.continueAs !== undefined && { continueAs: tickEvent.continueAs }),
+      });
+      log.info('tick done', { ...report, hop: tickEvent.hop ?? 0 });
+      if (report.continuation) await handOver(deps, store, log, tickEvent, report.continuation.owner);
       return report;
     } finally {
       deps.flush?.();
     }
   };
+}
+
+/**
+ * Starts the continuation of a tick that stopped early. Without a way to start one, or when starting it fails, the
+ * lease is given up at once, so that the next scheduled tick resumes at the cursor without waiting for it to lapse.
+ */
+async function handOver(deps: HandlerDeps, store: TimerStore, log: Log, event: TickEvent, owner: string): Promise<void> {
+  const next: TickEvent = { shardId: event.shardId, continueAs: owner, hop: (event.hop ?? 0) + 1 };
+  if (deps.continueTick) {
+    try {
+      await deps.continueTick(next);
+      return;
+    } catch (err) {
+      log.error('could not start the continuation of a tick; the next scheduled tick resumes its work', { ...next, error: String(err) });
+    }
+  }
+  await store.releaseShard(event.shardId, owner);
 }

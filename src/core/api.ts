@@ -1,7 +1,15 @@
 /**
  * The timer API: every route of the contract, as one call both shells make (the API Lambda and the local HTTP
- * server). It validates, stores, and sends directly the firings of a new timer that fall in a span a tick has
- * already dispatched or claimed (invariant 4).
+ * server). It validates, sends a new timer's near-term firings itself, then stores the timer (invariants 4 and 7).
+ *
+ * Who sends what is decided by arithmetic, with no read of shared shard state (invariant 9): a PUT starting at t
+ * sends every firing before B = t + directSendMs itself and stores the timer with `tickFrom = B`; ticks send only
+ * firings at or after `tickFrom`. A tick that could not see the timer (it read the index before the write showed
+ * there) started before the write ended, so it claimed no further than t + createWithin + lookAhead, and read no later
+ * than the lag tolerance after the write: it owes nothing before B. So without faults the API and the ticks never
+ * both send a firing, and since the timer is stored only after its own sends succeeded, a stored timer always has
+ * its near-term firings queued: an identical PUT finds it and has nothing to do, and a PUT that failed stored nothing
+ * (it may have queued some firings, which its retry sends again: a duplicate after a fault).
  */
 import { EngineConfig } from './config';
 import { Dispatcher } from './dispatch';
@@ -9,7 +17,7 @@ import { INTERNAL_ERROR_MESSAGE, TimerRequestError, badRequest, notFound } from 
 import { Firing, OneShotTimer, PeriodicTimer, Timer, TimerKind } from './model';
 import { MetricName } from './names';
 import { Clock, Log, MetricsSink, TimerStore } from './ports';
-import { firingsInWindow, nextPeriodicFiring } from './schedule';
+import { ceilSecond, firingsInWindow, hasEndedBy, nextPeriodicFiring } from './schedule';
 import { oneShotTimerFrom, periodicTimerFrom, validateId } from './validate';
 
 export interface ApiRequest {
@@ -56,6 +64,7 @@ export function timerView(timer: Timer, nowMs: number): Record<string, unknown> 
     view.startAt = iso(timer.startAt);
     view.endAt = iso(timer.endAt);
     view.nextFireAt = iso(nextPeriodicFiring(timer, nowMs)) ?? null;
+    view.state = hasEndedBy(timer, nowMs) ? 'ended' : 'active';
   } else {
     view.fireAt = iso(timer.fireAt);
     view.state = timer.fireAt <= nowMs ? 'fired' : 'scheduled';
@@ -63,7 +72,13 @@ export function timerView(timer: Timer, nowMs: number): Record<string, unknown> 
   return view;
 }
 
-function sameSchedule(a: Timer | undefined, b: Timer): boolean {
+/** Whether a stored timer can still be read: a fired one-shot or an ended periodic timer until it expires. */
+function isLive(timer: Timer, nowMs: number): boolean {
+  return timer.expiresAt === undefined || timer.expiresAt > nowMs;
+}
+
+/** Two timers that fire the same firings with the same data: a PUT of the second over the first changes nothing. */
+function sameDefinition(a: Timer | undefined, b: Timer): boolean {
   if (!a || a.kind !== b.kind || a.shardId !== b.shardId || a.data !== b.data) return false;
   if (a.kind === 'oneshot') return a.fireAt === (b as OneShotTimer).fireAt;
   const p = b as PeriodicTimer;
@@ -109,36 +124,69 @@ export class TimerApi {
 
   private async put(kind: TimerKind, id: string, body: string | undefined): Promise<Record<string, unknown>> {
     const { store, clock, metrics } = this.deps;
-    const now = clock.now();
+    const { shardCount, periodSeconds, oneShotRetentionMs, directSendMs } = this.config;
+    const startedAt = clock.now();
+    const tickFrom = ceilSecond(startedAt + directSendMs) * 1000;
     const timer: Timer =
       kind === 'periodic'
-        ? periodicTimerFrom(id, body, { shardCount: this.config.shardCount, defaultIntervalSeconds: this.config.periodSeconds }, now)
-        : oneShotTimerFrom(id, body, this.config.shardCount, this.config.oneShotRetentionMs, now);
-    // Make the interval known to the shard before the timer exists, so no tick can see the timer but not its interval.
-    if (timer.kind === 'periodic') await store.registerInterval(timer.shardId, timer.interval);
-    const previous = await store.putTimer(timer);
-    if (!sameSchedule(previous, timer)) await this.sendAlreadyDispatched(timer, now);
-    // A 200 means the timer is stored: a store that commits writes together answers only after the commit.
-    await store.sync?.();
+        ? periodicTimerFrom(id, body, { shardCount, defaultIntervalSeconds: periodSeconds, retentionMs: oneShotRetentionMs, tickFrom }, startedAt)
+        : oneShotTimerFrom(id, body, shardCount, oneShotRetentionMs, startedAt, tickFrom);
+    const previous = await store.getTimer(id);
+    if (previous && isLive(previous, startedAt) && sameDefinition(previous, timer)) {
+      // The same timer again, e.g. a retry of a PUT that stored it and then failed to answer. It was stored only after
+      // its own sends succeeded, so its firings are in hand; sending them again would double them.
+      return timerView(previous, startedAt);
+    }
+    // Before the timer exists, so that no tick can see the timer but not its interval.
+    if (timer.kind === 'periodic') await store.registerInterval(timer.shardId, timer.interval, startedAt);
+    await this.sendDirect(timer, timer.kind === 'oneshot' ? Math.min(timer.fireAt, startedAt) : startedAt, tickFrom, startedAt);
+    await this.storeDurably(timer);
+    const stored = await this.coverSlowWrite(timer, startedAt);
     metrics.add(MetricName.TIMERS_CREATED, 1);
-    return timerView(timer, now);
+    return timerView(stored, startedAt);
+  }
+
+  /** Writes a timer and waits until it is durable: a 200 means the timer is stored. */
+  private async storeDurably(timer: Timer): Promise<void> {
+    await this.deps.store.putTimer(timer);
+    await this.deps.store.sync?.();
   }
 
   /**
-   * Sends the firings of a new timer that fall before the end of the span a tick has dispatched or claimed: read
-   * after the write, so a tick claiming later reads the timer itself (invariant 4).
+   * A PUT whose write ended later than `createWithinMs` after it started may have been missed by a tick that claimed
+   * beyond `tickFrom` meanwhile: send the firings up to a new boundary measured from now and store the timer with it.
+   * Should that fail, the timer is deleted again, so a retry starts afresh instead of finding it stored.
    */
-  private async sendAlreadyDispatched(timer: Timer, now: number): Promise<void> {
-    const { store, dispatcher } = this.deps;
-    const state = (await store.getShardState(timer.shardId)) ?? (await store.initShardState(timer.shardId, Math.floor(now / 1000) * 1000));
-    const coveredUntil = Math.max(state.watermark, state.claimedUntil);
-    const from = timer.kind === 'oneshot' ? Math.min(timer.fireAt, now) : now;
-    if (coveredUntil <= from) return;
-    const firings: Firing[] = firingsInWindow(timer, from, coveredUntil);
+  private async coverSlowWrite(timer: Timer, startedAt: number): Promise<Timer> {
+    const { clock, log, store } = this.deps;
+    const now = clock.now();
+    if (now - startedAt <= this.config.createWithinMs) return timer;
+    const tickFrom = ceilSecond(now + this.config.directSendMs) * 1000;
+    log.warn('a PUT took longer than createWithinMs: sending its firings up to a later boundary', {
+      timerId: timer.id,
+      elapsedMs: now - startedAt,
+      createWithinMs: this.config.createWithinMs,
+    });
+    const moved: Timer = { ...timer, tickFrom };
+    try {
+      await this.sendDirect(timer, timer.tickFrom, tickFrom, startedAt);
+      await this.storeDurably(moved);
+    } catch (err) {
+      await store.deleteTimer(timer.id).catch((deleteError) =>
+        log.error('could not delete a timer whose PUT failed; PUT it again', { timerId: timer.id, error: String(deleteError) }));
+      throw err;
+    }
+    return moved;
+  }
+
+  /** Sends the firings of a timer in [from, to) from the API, all or nothing: a failure fails the PUT. */
+  private async sendDirect(timer: Timer, from: number, to: number, requestAt: number): Promise<void> {
+    if (to <= from) return;
+    const firings: Firing[] = firingsInWindow(timer, from, to);
     if (firings.length === 0) return;
-    const report = await dispatcher.dispatch([firings]);
+    const report = await this.deps.dispatcher.dispatch([firings], { earliestMs: requestAt });
     if (report.failed > 0) {
-      // The timer is stored but some firings could not be queued: fail loudly so the client retries the PUT.
+      // Nothing is stored yet: the client's retry of the PUT sends them again.
       throw new Error(`${report.failed} near-term firing(s) of ${timer.id} could not be queued`);
     }
   }
@@ -146,7 +194,7 @@ export class TimerApi {
   private async get(kind: TimerKind, id: string): Promise<Timer> {
     validateId(id);
     const timer = await this.deps.store.getTimer(id);
-    if (!timer || timer.kind !== kind || (timer.kind === 'oneshot' && timer.expiresAt <= this.deps.clock.now())) {
+    if (!timer || timer.kind !== kind || !isLive(timer, this.deps.clock.now())) {
       throw notFound(`no ${kind} timer with id ${JSON.stringify(id)}`);
     }
     return timer;

@@ -1,13 +1,19 @@
 /**
  * Dispatch planning and sending: firings become queue entries with the callback contract's attributes and a
  * delay that makes each visible at its target second, packed into batches of at most ten entries (and 256 KiB),
- * sent with bounded concurrency, failed entries retried with backoff (invariants 2 and 6).
+ * sent with bounded concurrency, failed entries retried with backoff (invariants 2 and 6). An entry the queue refuses
+ * for good (its content, the sender's fault) is set aside, logged and counted, never retried (invariant 8). A tick's
+ * stream is tracked item by item, so that it can stop before its deadline and say exactly where (invariant 9).
  */
 import { Firing, Limits } from './model';
 import { MessageAttribute, MetricName } from './names';
-import { Clock, FiringQueue, Log, MetricsSink, QueueEntry } from './ports';
+import { Clock, FiringQueue, Log, MetricsSink, QueueEntry, QueueFailure } from './ports';
 
-/** A firing sent more than this long after its scheduled instant counts as late. */
+/**
+ * A firing is late when it is sent more than this after the earliest instant it could have been sent: its scheduled
+ * instant, or the request that created it when that came later (a one-shot whose `at` is a little in the past, sent by
+ * the API at once). The one measure of "late" for metrics, alarms, the local runtime and the benchmarks.
+ */
 export const LATE_TOLERANCE_MS = 1000;
 
 /** The SQS delay that makes a message sent at `nowMs` visible at (never before) `scheduledAt`, within 0..900 s. */
@@ -93,13 +99,16 @@ export function toQueueEntries(batch: readonly Firing[], nowMs: number): QueueEn
   }));
 }
 
+
 export interface DispatchReport {
   /** Firings the queue accepted. */
   dispatched: number;
-  /** Of those, the ones sent after their scheduled instant (plus tolerance). */
+  /** Of those, the ones sent more than `LATE_TOLERANCE_MS` after they could first have been sent. */
   late: number;
-  /** Firings the queue refused after every retry. */
+  /** Firings the queue refused after every retry, or that the deadline left no time to retry. */
   failed: number;
+  /** Firings the queue refused for good (their content): set aside, logged and counted, never retried. */
+  rejected: number;
   /** The largest lateness of a sent firing (ms, 0 when all were on time). */
   maxLagMs: number;
 }
@@ -117,32 +126,95 @@ export interface DispatcherOptions {
   readonly baseBackoffMs?: number;
 }
 
+/** Options of one dispatch. */
+export interface DispatchOptions {
+  /**
+   * The earliest instant any of these firings could have been sent (epoch ms): lateness is measured from it when it
+   * is later than a firing's scheduled instant. The API passes the request's arrival. @default - the scheduled instants
+   */
+  readonly earliestMs?: number;
+  /** No retry waits past this instant (epoch ms): what is still refused then counts as failed. @default - no limit */
+  readonly giveUpAt?: number;
+}
+
+/** A unit of a tick's stream: one timer's firings in the window, and where a read resumes after that timer. */
+export interface DispatchItem<P> {
+  readonly firings: readonly Firing[];
+  readonly position: P;
+}
+
+export interface StreamOptions<P> extends DispatchOptions {
+  /** Asked between items: once it answers true, no further item is started, and the dispatch ends when the sends in flight have. */
+  readonly shouldStop?: () => boolean;
+  /** Told each time the completed prefix of the stream grows, with the position after its last item. */
+  readonly onProgress?: (position: P) => void;
+}
+
+export interface StreamOutcome<P> {
+  readonly report: DispatchReport;
+  /**
+   * The position after the last item that, with every item before it, had all its firings accepted or set aside;
+   * undefined when no item was completed.
+   */
+  readonly position: P | undefined;
+  /** True when the stream was read to its end and every one of its firings was accepted or set aside. */
+  readonly complete: boolean;
+}
+
 type FiringSource = AsyncIterable<Firing[]> | Iterable<Firing[]>;
 
-function iteratorOf(source: FiringSource): AsyncIterator<Firing[]> | Iterator<Firing[]> {
-  return Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+function emptyReport(): DispatchReport {
+  return { dispatched: 0, late: 0, failed: 0, rejected: 0, maxLagMs: 0 };
+}
+
+/** One batch of a stream, numbered in the order it was packed. */
+interface SeqBatch {
+  readonly seq: number;
+  readonly firings: Firing[];
 }
 
 /**
- * Turns pages of firings into a stream of batches. The next page is read while the current one is being sent, so
- * the queue never waits on a store read; at most two pages are held in memory.
+ * Which prefix of a tick's stream is done. Batches are numbered as they are packed; an item is done when every batch
+ * up to the one holding its last firing is done, whatever order the concurrent sends finish in.
  */
-async function* batchesOf(source: FiringSource): AsyncGenerator<Firing[]> {
-  const pages = iteratorOf(source);
-  let carry: Firing[] = [];
-  let nextPage = Promise.resolve(pages.next());
-  for (;;) {
-    const page = await nextPage;
-    if (page.done) break;
-    nextPage = Promise.resolve(pages.next());
-    // Stopping early (a send failure) must not leave the read-ahead rejected and unobserved.
-    nextPage.catch(() => undefined);
-    if (page.value.length === 0) continue;
-    const batches = [...planBatches(carry.concat(page.value))];
-    carry = batches.pop() ?? [];
-    yield* batches;
+class StreamProgress<P> {
+  /** Every batch numbered below this is done. */
+  private doneBelow = 0;
+  private readonly doneAbove = new Set<number>();
+  /** Items not yet done, in stream order, with the number of batches that must be done for each. */
+  private readonly waiting: Array<{ readonly batchesNeeded: number; readonly position: P }> = [];
+  private head = 0;
+  position: P | undefined;
+
+  constructor(private readonly onProgress?: (position: P) => void) {}
+
+  itemPacked(batchesNeeded: number, position: P): void {
+    this.waiting.push({ batchesNeeded, position });
+    this.advance();
   }
-  if (carry.length > 0) yield* planBatches(carry);
+
+  batchDone(seq: number): void {
+    if (seq === this.doneBelow) {
+      this.doneBelow++;
+      while (this.doneAbove.delete(this.doneBelow)) this.doneBelow++;
+    } else {
+      this.doneAbove.add(seq);
+    }
+    this.advance();
+  }
+
+  private advance(): void {
+    let moved = false;
+    while (this.head < this.waiting.length && this.waiting[this.head].batchesNeeded <= this.doneBelow) {
+      this.position = this.waiting[this.head++].position;
+      moved = true;
+    }
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+    if (moved) this.onProgress?.(this.position as P);
+  }
 }
 
 export class Dispatcher {
@@ -158,89 +230,170 @@ export class Dispatcher {
   }
 
   /**
-   * Sends every firing of `source` (pages of firings, e.g. one per store page) and reports what happened.
-   * Rejects if reading the source fails; a refused message is counted in `failed`, never dropped silently.
+   * Sends every firing of `source` (pages of firings) and reports what happened. Rejects if reading the source
+   * fails; a refused message is counted in `failed` or `rejected`, never dropped silently.
    */
-  async dispatch(source: FiringSource): Promise<DispatchReport> {
-    const report: DispatchReport = { dispatched: 0, late: 0, failed: 0, maxLagMs: 0 };
+  async dispatch(source: FiringSource, options: DispatchOptions = {}): Promise<DispatchReport> {
+    const report = emptyReport();
     if (Array.isArray(source)) {
-      await this.sendAll([...planBatches(source.flat())], report);
+      await this.sendAll([...planBatches(source.flat())], report, options);
     } else {
-      await this.sendStream(batchesOf(source), report);
+      const items = (async function* () {
+        for await (const page of source as AsyncIterable<Firing[]>) yield [{ firings: page, position: undefined }];
+      })();
+      const outcome = await this.dispatchStream(items, options);
+      Object.assign(report, outcome.report);
+      return report;
     }
-    const { metrics } = this.options;
-    metrics.add(MetricName.FIRINGS_DISPATCHED, report.dispatched);
-    metrics.add(MetricName.LATE_FIRINGS, report.late);
-    metrics.add(MetricName.SEND_FAILURES, report.failed);
+    this.count(report);
     return report;
   }
 
-  /** Firings already in memory (the API's few near-term ones): no more workers than batches. */
-  private async sendAll(batches: readonly Firing[][], report: DispatchReport): Promise<void> {
-    // The common case for the API: a new timer's one or two near-term firings.
-    if (batches.length === 1) return this.sendWithRetry(batches[0], report);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < batches.length) await this.sendWithRetry(batches[next++], report);
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, batches.length) }, worker));
-  }
+  /**
+   * Sends a tick's stream: pages of items, each a timer's firings. Pages are read one ahead of the sends, batches
+   * are packed across items and sent `concurrency` at a time, and the completed prefix of the stream is tracked, so
+   * the caller can checkpoint it. It stops early when `shouldStop` says so (between items), and after the first
+   * batch that failed for good, since nothing after it can be checkpointed.
+   */
+  async dispatchStream<P>(pages: AsyncIterable<readonly DispatchItem<P>[]>, options: StreamOptions<P> = {}): Promise<StreamOutcome<P>> {
+    const report = emptyReport();
+    const progress = new StreamProgress<P>(options.onProgress);
+    let stopped = false;
+    let failedBatch = false;
+    const { shouldStop } = options;
 
-  /** Firings read page by page (a tick): workers pull batches from one stream as the pages arrive. */
-  private async sendStream(batches: AsyncGenerator<Firing[]>, report: DispatchReport): Promise<void> {
-    // Workers share one iterator; pulls are chained so the generator is never entered twice at once.
+    async function* packed(): AsyncGenerator<SeqBatch> {
+      const iterator = pages[Symbol.asyncIterator]();
+      let seq = 0;
+      let batch: Firing[] = [];
+      let bytes = 0;
+      let nextPage = iterator.next();
+      // Stopping early must not leave the read-ahead rejected and unobserved.
+      nextPage.catch(() => undefined);
+      try {
+        for (;;) {
+          const page = await nextPage;
+          if (page.done) break;
+          nextPage = iterator.next();
+          nextPage.catch(() => undefined);
+          for (const item of page.value) {
+            if (failedBatch || shouldStop?.()) {
+              stopped = true;
+              break;
+            }
+            for (const firing of item.firings) {
+              const size = messageSizeOf(firing);
+              if (batch.length > 0 && bytes + size > Limits.MAX_BATCH_BYTES) {
+                yield { seq: seq++, firings: batch };
+                batch = [];
+                bytes = 0;
+              }
+              batch.push(firing);
+              bytes += size;
+              // A full batch goes at once, so a failure it meets is known before the next item starts.
+              if (batch.length === Limits.MAX_BATCH_ENTRIES) {
+                yield { seq: seq++, firings: batch };
+                batch = [];
+                bytes = 0;
+              }
+            }
+            progress.itemPacked(seq + (batch.length > 0 ? 1 : 0), item.position);
+          }
+          if (stopped) break;
+        }
+        if (batch.length > 0) yield { seq: seq++, firings: batch };
+      } finally {
+        if (stopped) await iterator.return?.();
+      }
+    }
+
+    const batches = packed();
+    // Workers share one generator; pulls are chained so the generator is never entered twice at once.
     let pulling: Promise<unknown> = Promise.resolve();
-    const next = (): Promise<IteratorResult<Firing[]>> => {
+    const next = (): Promise<IteratorResult<SeqBatch>> => {
       const pulled = pulling.then(() => batches.next());
       pulling = pulled.catch(() => undefined);
       return pulled;
     };
-    let failure: unknown;
+    let readFailure: unknown;
     const worker = async (): Promise<void> => {
-      while (failure === undefined) {
-        let item: IteratorResult<Firing[]>;
+      while (readFailure === undefined) {
+        let item: IteratorResult<SeqBatch>;
         try {
           item = await next();
         } catch (err) {
-          failure ??= err;
+          readFailure ??= err;
           return;
         }
         if (item.done) return;
-        await this.sendWithRetry(item.value, report);
+        const failedBefore = report.failed;
+        await this.sendWithRetry(item.value.firings, report, options);
+        if (report.failed === failedBefore) progress.batchDone(item.value.seq);
+        else failedBatch = true;
       }
     };
     await Promise.all(Array.from({ length: this.options.concurrency }, worker));
-    if (failure !== undefined) throw failure;
+    this.count(report);
+    if (readFailure !== undefined) throw readFailure;
+    return { report, position: progress.position, complete: !stopped && !failedBatch };
   }
 
-  private async sendWithRetry(batch: Firing[], report: DispatchReport): Promise<void> {
+  private count(report: DispatchReport): void {
+    const { metrics } = this.options;
+    metrics.add(MetricName.FIRINGS_DISPATCHED, report.dispatched);
+    metrics.add(MetricName.LATE_FIRINGS, report.late);
+    metrics.add(MetricName.SEND_FAILURES, report.failed);
+    metrics.add(MetricName.FIRINGS_REJECTED, report.rejected);
+  }
+
+  /** Firings already in memory (the API's few near-term ones): no more workers than batches. */
+  private async sendAll(batches: readonly Firing[][], report: DispatchReport, options: DispatchOptions): Promise<void> {
+    // The common case for the API: a new timer's one or two near-term firings.
+    if (batches.length === 1) return this.sendWithRetry(batches[0], report, options);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batches.length) await this.sendWithRetry(batches[next++], report, options);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, batches.length) }, worker));
+  }
+
+  private async sendWithRetry(batch: Firing[], report: DispatchReport, options: DispatchOptions): Promise<void> {
     const { queue, clock, log } = this.options;
+    const earliest = options.earliestMs ?? -Infinity;
     let pending = batch;
     for (let attempt = 1; ; attempt++) {
       const now = clock.now();
-      let failedIds: string[];
+      let failures: QueueFailure[];
       try {
-        failedIds = await queue.sendBatch(toQueueEntries(pending, now));
+        failures = await queue.sendBatch(toQueueEntries(pending, now));
       } catch (err) {
-        failedIds = pending.map((_, i) => String(i));
+        failures = pending.map((_, i) => ({ id: String(i), code: (err as Error)?.name, message: String(err), permanent: false }));
         log.warn('queue refused a batch', { attempt, entries: pending.length, error: String(err) });
       }
-      // Usually every entry is accepted: then there is no set of failures to build or look up.
-      const failed = failedIds.length === 0 ? undefined : new Set(failedIds);
-      const refused: Firing[] = [];
+      // Usually every entry is accepted: then there is no map of failures to build or look up.
+      const failed = failures.length === 0 ? undefined : new Map(failures.map((f) => [f.id, f]));
+      const retry: Firing[] = [];
       for (let i = 0; i < pending.length; i++) {
-        if (failed?.has(String(i))) {
-          refused.push(pending[i]);
+        const failure = failed?.get(String(i));
+        if (failure?.permanent) {
+          report.rejected++;
+          this.setAside(pending[i], failure);
           continue;
         }
-        const lag = now - pending[i].scheduledAt;
+        if (failure) {
+          retry.push(pending[i]);
+          continue;
+        }
+        const lag = now - Math.max(pending[i].scheduledAt, earliest);
         report.dispatched++;
         if (lag > LATE_TOLERANCE_MS) report.late++;
         if (lag > report.maxLagMs) report.maxLagMs = lag;
       }
-      if (refused.length === 0) return;
-      pending = refused;
-      if (attempt >= this.maxAttempts) {
+      if (retry.length === 0) return;
+      pending = retry;
+      const cap = Math.min(5000, this.baseBackoffMs * 2 ** (attempt - 1));
+      const backoff = Math.random() * cap;
+      if (attempt >= this.maxAttempts || (options.giveUpAt !== undefined && clock.now() + backoff >= options.giveUpAt)) {
         report.failed += pending.length;
         log.error('firings not accepted by the queue after retries', {
           attempts: attempt,
@@ -248,8 +401,18 @@ export class Dispatcher {
         });
         return;
       }
-      const cap = Math.min(5000, this.baseBackoffMs * 2 ** (attempt - 1));
-      await clock.sleep(Math.random() * cap);
+      await clock.sleep(backoff);
     }
+  }
+
+  /** An entry the queue will never take: where an operator finds it, with what the queue said. */
+  private setAside(firing: Firing, failure: QueueFailure): void {
+    this.options.log.error('firing set aside: the queue refused its content for good', {
+      timerId: firing.timerId,
+      firingId: firingIdOf(firing),
+      scheduledAt: firing.scheduledAt,
+      code: failure.code,
+      queueMessage: failure.message,
+    });
   }
 }

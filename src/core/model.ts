@@ -15,6 +15,11 @@ interface TimerBase {
   readonly data: string;
   /** When the timer was created or last replaced (epoch ms). */
   readonly createdAt: number;
+  /**
+   * The ticks send this timer's firings at or after this instant (epoch ms, a whole second); the API sent those
+   * before it, before it stored the timer. Set once, when the timer is created or replaced (see `TimerApi`).
+   */
+  readonly tickFrom: number;
 }
 
 export interface PeriodicTimer extends TimerBase {
@@ -27,13 +32,18 @@ export interface PeriodicTimer extends TimerBase {
   readonly startAt?: number;
   /** Exclusive upper bound of firings (epoch ms). */
   readonly endAt?: number;
+  /**
+   * With `endAt`: when the store may forget the timer, for free (epoch ms): endAt plus the retention of ended timers.
+   * Until then it reads as `ended`.
+   */
+  readonly expiresAt?: number;
 }
 
 export interface OneShotTimer extends TimerBase {
   readonly kind: 'oneshot';
   /** When it fires (epoch ms). */
   readonly fireAt: number;
-  /** When the store may forget it, for free (epoch ms): fireAt plus the retention of fired one-shots. */
+  /** When the store may forget it, for free (epoch ms): fireAt plus the retention of fired and ended timers. */
   readonly expiresAt: number;
 }
 

@@ -33,6 +33,15 @@ export const MetricName = {
   WINDOWS_CAUGHT_UP: 'WindowsCaughtUp',
   /** Messages the queue still refused after every retry (count). */
   SEND_FAILURES: 'SendFailures',
+  /**
+   * Firings the queue refused for good, as the sender's fault (e.g. SQS's InvalidMessageContents): set aside and
+   * logged with the timer id, the firing and the queue's code, never retried, so they hold no shard back (count).
+   */
+  FIRINGS_REJECTED: 'FiringsRejected',
+  /** Ticks that stopped before their deadline with work left and handed the rest to a continuation (count). */
+  TICK_CONTINUATIONS: 'TickContinuations',
+  /** Periodic timers past their end taken out of the schedule by a tick (count). */
+  TIMERS_RETIRED: 'TimersRetired',
   /** A tick that found its shard held by another tick and stood down (count). */
   TICKS_SKIPPED: 'TicksSkipped',
   /** Timers created or replaced through the API (count). */

@@ -1,69 +1,115 @@
 /**
  * The ports of the engine: what it needs from storage, the queue, the clock, metrics and logs. `src/aws` and
  * `src/local` implement them; the engine (`api.ts`, `ticker.ts`) never knows which.
+ *
+ * Who sends which firing is decided without any shared per-shard state on the create path: a timer stored with
+ * `tickFrom = B` has its firings before B sent by the API before the write, and those at or after B by the ticks
+ * (see `api.ts`). The shard state is the ticks' alone: a watermark, a lease and a cursor inside the window at the
+ * watermark.
  */
-import { Timer } from './model';
+import { PeriodicTimer, Timer } from './model';
 
-/** The per-shard dispatch state: the watermark, the lease of the tick dispatching it, and the intervals in use. */
+/** The per-shard dispatch state: the watermark, the lease of the tick dispatching it, and where it stopped. */
 export interface ShardState {
   readonly shardId: string;
-  /** End of the last window fully dispatched (epoch ms); every firing before it has been sent. */
+  /** End of the last window fully dispatched (epoch ms); every firing the ticks owe before it has been sent. */
   readonly watermark: number;
-  /** End of the span the current (or last) lease holder set out to dispatch; at least `watermark`. */
-  readonly claimedUntil: number;
   /** The tick holding the shard, if any. */
   readonly leaseOwner?: string;
   /** When that lease lapses (epoch ms). */
   readonly leaseUntil?: number;
-  /** The periodic intervals (seconds) that have timers in this shard. */
-  readonly intervals: readonly number[];
+  /**
+   * Where a tick stopped inside the window that starts at the watermark: every firing of the window before it has
+   * been sent. Opaque to the store (the ticker writes and reads it); at most a few hundred bytes.
+   */
+  readonly cursor?: string;
 }
 
-/** A request to hold a shard for one tick. */
+/** A request to hold a shard for one tick invocation. */
 export interface ShardClaim {
   readonly shardId: string;
   readonly owner: string;
   readonly nowMs: number;
+  /** When the lease lapses if it is not renewed: after the invocation's deadline. */
   readonly leaseUntil: number;
-  readonly claimUntil: number;
+  /**
+   * Also take the shard while `owner` already holds it: a continuation of a tick that stopped before its deadline
+   * renews the lease it was handed instead of waiting for it to lapse.
+   */
+  readonly renew?: boolean;
+}
+
+/**
+ * One page of a schedule read. `positions[i]` is where a read resumes to return what follows `timers[i]`: passed
+ * back as `after`, the same read continues with the timer after it. Positions are opaque to the engine, stable across
+ * invocations, and at most a few hundred bytes.
+ */
+export interface TimerPage {
+  readonly timers: readonly Timer[];
+  readonly positions: readonly string[];
 }
 
 /** One read of timers, as a store pages it. */
-export type TimerPages = AsyncIterable<Timer[]>;
+export type TimerPages = AsyncIterable<TimerPage>;
 
 export interface TimerStore {
   /**
-   * Stores (or replaces) a timer; returns the timer it replaced, if any. Once it resolves, every later read of a
-   * shard's state, claim and query sees the timer. A store that defers its writes to commit them together also
-   * implements `sync`; without it, a resolved write is durable.
+   * Stores (or replaces) a timer. Once it resolves (and `sync`, if the store has it, resolved), every later read of
+   * the timer by id sees it; schedule reads (`queryPeriodic`, `queryOneShots`, `listIntervals`) may lag behind by up
+   * to the engine's `indexLagToleranceMs`.
    */
-  putTimer(timer: Timer): Promise<Timer | undefined>;
+  putTimer(timer: Timer): Promise<void>;
   /** Resolves once every write made so far is durable; rejects if one of them could not be made durable. */
   sync?(): Promise<void>;
+  /** The timer with this id, read consistently (a write that resolved is seen). */
   getTimer(id: string): Promise<Timer | undefined>;
   /** Deletes a timer; returns what was deleted, or undefined if there was none. */
   deleteTimer(id: string): Promise<Timer | undefined>;
 
-  /** The shard's state, read consistently, or undefined if the shard was never used. */
+  /**
+   * Records that the shard has periodic timers of this interval, before the first such timer is written. Called on
+   * every periodic PUT: a store must not write a per-shard item each time (it may remember what it wrote recently).
+   */
+  registerInterval(shardId: string, intervalSeconds: number, nowMs: number): Promise<void>;
+  /** The periodic intervals (seconds) the shard may have timers of, ascending. */
+  listIntervals(shardId: string, nowMs: number): Promise<number[]>;
+  /**
+   * Tells the store which intervals a tick found timers of, so that their registration outlives any registration
+   * the API wrote. Optional: a store whose intervals never lapse has nothing to do.
+   */
+  keepIntervals?(shardId: string, intervals: readonly number[], nowMs: number): Promise<void>;
+
+  /** The shard's state, read consistently, or undefined if the shard was never ticked. */
   getShardState(shardId: string): Promise<ShardState | undefined>;
   /** Creates the shard's state with this watermark unless it exists; returns the state that holds now. */
   initShardState(shardId: string, watermark: number): Promise<ShardState>;
-  /** Records that the shard has periodic timers of this interval (idempotent). */
-  registerInterval(shardId: string, intervalSeconds: number): Promise<void>;
   /**
-   * Takes the shard's lease if it is free or lapsed, atomically; returns the state after the claim, or
-   * undefined when another tick holds it.
+   * Takes the shard's lease if it is free or lapsed (or, with `renew`, held by `owner`), atomically; returns the
+   * state after the claim, or undefined when another tick holds it.
    */
   claimShard(claim: ShardClaim): Promise<ShardState | undefined>;
-  /** Moves the watermark from `from` to `to` if `owner` still holds the lease; false otherwise. */
+  /**
+   * Records where the tick stopped inside the window at `watermark` (undefined: its start), and extends the lease,
+   * if `owner` still holds it and the watermark is still `watermark`; false otherwise.
+   */
+  checkpoint(shardId: string, owner: string, watermark: number, cursor: string | undefined, leaseUntil: number): Promise<boolean>;
+  /** Moves the watermark from `from` to `to` and clears the cursor if `owner` still holds the lease; false otherwise. */
   advanceWatermark(shardId: string, owner: string, from: number, to: number): Promise<boolean>;
   /** Gives the lease up (no-op if someone else holds it). */
   releaseShard(shardId: string, owner: string): Promise<void>;
 
-  /** Periodic timers of a shard and interval whose offset lies in [offsetFrom, offsetTo), every page. */
-  queryPeriodic(shardId: string, intervalSeconds: number, offsetFrom: number, offsetTo: number): TimerPages;
-  /** One-shot timers of a shard due in [fromMs, toMs), every page. */
-  queryOneShots(shardId: string, fromMs: number, toMs: number): TimerPages;
+  /**
+   * Periodic timers of a shard and interval whose offset lies in [offsetFrom, offsetTo), every page, in a fixed
+   * order; with `after` (a position from an earlier page of the same read), only those after it.
+   */
+  queryPeriodic(shardId: string, intervalSeconds: number, offsetFrom: number, offsetTo: number, after?: string): TimerPages;
+  /** One-shot timers of a shard due in [fromMs, toMs), every page, in a fixed order; `after` as for `queryPeriodic`. */
+  queryOneShots(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages;
+  /**
+   * Takes periodic timers that have ended (no firing at or after `endAt` remains) out of the schedule, so no tick
+   * reads them again; they stay readable by id until they expire. A timer replaced since it was read is left as it is.
+   */
+  retireTimers(timers: readonly PeriodicTimer[]): Promise<void>;
 }
 
 /** One message of a batch, in the queue-neutral form the planner produces. */
@@ -78,9 +124,24 @@ export interface QueueEntry {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
+/** An entry of a batch that the queue did not accept. */
+export interface QueueFailure {
+  /** The entry's `id`. */
+  readonly id: string;
+  /** The queue's error code, e.g. SQS's `InvalidMessageContents`. */
+  readonly code?: string;
+  readonly message?: string;
+  /**
+   * True when sending the same entry again can never succeed (the queue refused its content as the sender's fault):
+   * the dispatcher sets it aside instead of retrying it, so it never holds a shard back (invariant 8). False for
+   * throttling, service errors and anything else that may pass on a later attempt.
+   */
+  readonly permanent: boolean;
+}
+
 export interface FiringQueue {
-  /** Sends up to ten entries at once; resolves with the ids of the entries that were not accepted. */
-  sendBatch(entries: readonly QueueEntry[]): Promise<string[]>;
+  /** Sends up to ten entries at once; resolves with the entries that were not accepted (none: an empty array). */
+  sendBatch(entries: readonly QueueEntry[]): Promise<QueueFailure[]>;
 }
 
 export interface Clock {

@@ -51,12 +51,11 @@ export function nextPeriodicFiring(timer: Pick<PeriodicTimer, 'interval' | 'offs
 }
 
 /**
- * The firings of one periodic timer inside a window. A timer never fires for an instant before it was created
- * (or last replaced), even when a tick catches up windows from before then.
+ * The firings of one periodic timer inside a window. Who sends which is the caller's to say (the API from the
+ * request, a tick from the timer's `tickFrom`): this is the schedule alone.
  */
 export function periodicFirings(timer: PeriodicTimer, fromMs: number, toMs: number): Firing[] {
-  const notBefore = Math.max(timer.startAt ?? -Infinity, timer.createdAt);
-  return periodicOccurrences({ ...timer, startAt: notBefore }, fromMs, toMs).map((scheduledAt) => ({
+  return periodicOccurrences(timer, fromMs, toMs).map((scheduledAt) => ({
     timerId: timer.id,
     kind: 'periodic',
     scheduledAt,
@@ -73,6 +72,16 @@ export function oneShotFirings(timer: OneShotTimer, fromMs: number, toMs: number
 /** The firings of any timer inside a window. */
 export function firingsInWindow(timer: PeriodicTimer | OneShotTimer, fromMs: number, toMs: number): Firing[] {
   return timer.kind === 'periodic' ? periodicFirings(timer, fromMs, toMs) : oneShotFirings(timer, fromMs, toMs);
+}
+
+/** The firings a tick owes of a timer inside a window: those at or after the timer's `tickFrom`. */
+export function tickFiringsInWindow(timer: PeriodicTimer | OneShotTimer, fromMs: number, toMs: number): Firing[] {
+  return firingsInWindow(timer, Math.max(fromMs, timer.tickFrom), toMs);
+}
+
+/** True when a periodic timer has no firing at or after `ms`: it ended, and no tick from then on owes it anything. */
+export function hasEndedBy(timer: PeriodicTimer, ms: number): boolean {
+  return timer.endAt !== undefined && timer.endAt <= ms;
 }
 
 /**

@@ -51,9 +51,26 @@ export function parseBody(raw: string | undefined, allowed: readonly string[]): 
   return body;
 }
 
+/**
+ * The two characters JSON.stringify leaves as they are that SQS refuses in a message body, which allows only
+ * #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF. Lone surrogates and control characters JSON.stringify
+ * escapes already.
+ */
+const OUTSIDE_SQS_BODY = /[\uFFFE\uFFFF]/;
+const EVERY_OUTSIDE_SQS_BODY = /[\uFFFE\uFFFF]/g;
+
+/**
+ * The JSON of a value as a valid SQS message body: JSON.stringify's, with the characters SQS refuses written as
+ * `\uXXXX` escapes, which parse back to the same value.
+ */
+export function sqsSafeJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return OUTSIDE_SQS_BODY.test(json) ? json.replace(EVERY_OUTSIDE_SQS_BODY, (c) => `\\u${c.charCodeAt(0).toString(16)}`) : json;
+}
+
 /** Serializes timerCallbackData and checks its size against what one SQS message and one item can hold. */
 function serializeData(value: unknown): string {
-  const data = JSON.stringify(value);
+  const data = sqsSafeJson(value);
   const size = utf8Length(data);
   if (size > Limits.MAX_CALLBACK_DATA_BYTES) {
     throw new TimerRequestError(
@@ -99,7 +116,13 @@ export interface PeriodicDefaults {
   readonly shardCount: number;
   /** The interval of a timer that names none: the deployment's period. */
   readonly defaultIntervalSeconds: number;
+  /** How long an ended timer (one with `endAt`) still reads as ended. @default one day */
+  readonly retentionMs?: number;
+  /** The timer's `tickFrom`. @default nowMs: the ticks send every firing */
+  readonly tickFrom?: number;
 }
+
+const DEFAULT_RETENTION_MS = 24 * 3600 * 1000;
 
 /** A periodic timer from a PUT /periodic/{id} body. */
 export function periodicTimerFrom(id: string, raw: string | undefined, defaults: PeriodicDefaults, nowMs: number): PeriodicTimer {
@@ -123,15 +146,16 @@ export function periodicTimerFrom(id: string, raw: string | undefined, defaults:
     shardId: shardOf(id, defaults.shardCount),
     data: serializeData(body.timerCallbackData),
     createdAt: nowMs,
+    tickFrom: defaults.tickFrom ?? nowMs,
     interval,
     offset,
     ...(startAt !== undefined && { startAt }),
-    ...(endAt !== undefined && { endAt }),
+    ...(endAt !== undefined && { endAt, expiresAt: endAt + (defaults.retentionMs ?? DEFAULT_RETENTION_MS) }),
   };
 }
 
-/** A one-shot timer from a PUT /oneshot/{id} body. */
-export function oneShotTimerFrom(id: string, raw: string | undefined, shardCount: number, retentionMs: number, nowMs: number): OneShotTimer {
+/** A one-shot timer from a PUT /oneshot/{id} body; `tickFrom` as in `PeriodicDefaults`. */
+export function oneShotTimerFrom(id: string, raw: string | undefined, shardCount: number, retentionMs: number, nowMs: number, tickFrom = nowMs): OneShotTimer {
   validateId(id);
   const body = parseBody(raw, ONESHOT_FIELDS);
   const hasAt = body.at !== undefined;
@@ -164,6 +188,7 @@ export function oneShotTimerFrom(id: string, raw: string | undefined, shardCount
     shardId: shardOf(id, shardCount),
     data: serializeData(body.timerCallbackData),
     createdAt: nowMs,
+    tickFrom,
     fireAt,
     expiresAt: Math.max(fireAt, nowMs) + retentionMs,
   };

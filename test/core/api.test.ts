@@ -1,13 +1,16 @@
 /**
- * The timer API (src/core/api.ts) against the in-memory store: the routes and their JSON, refusals, and
- * invariant 4 (a timer created inside a span a tick already dispatched or claimed is sent by the API itself).
+ * The timer API (src/core/api.ts) against the in-memory store: the routes and their JSON, refusals, and who sends
+ * which firing: the API before a new timer's `tickFrom`, the ticks from it, each firing once, even when the index
+ * lags writes (invariants 4 and 9), and a 200 after failed attempts still guaranteeing every firing (invariant 7).
  */
+import fc from 'fast-check';
 import { TimerApi } from '../../src/core/api';
 import { engineConfig } from '../../src/core/config';
 import { Dispatcher } from '../../src/core/dispatch';
 import { defaultOffsetOf, shardOf } from '../../src/core/hash';
 import { MetricName } from '../../src/core/names';
 import { silentLog } from '../../src/core/ports';
+import { firingsInWindow } from '../../src/core/schedule';
 import { Ticker } from '../../src/core/ticker';
 import { ManualClock, MemoryTimerStore, RecordingMetrics, RecordingQueue } from '../support/memory-store';
 
@@ -51,6 +54,7 @@ describe('TimerApi routes', () => {
       startAt: undefined,
       endAt: undefined,
       nextFireAt: new Date(nextAligned(NOW, 30, 7)).toISOString(),
+      state: 'active',
     };
     expect(await put('/periodic/job-1', { timerCallbackData: { x: [1, 'é'] }, interval: 30, offset: 7 })).toEqual({ statusCode: 200, body: expected });
     expect(await api.handle({ method: 'GET', path: '/periodic/job-1' })).toEqual({ statusCode: 200, body: expected });
@@ -121,7 +125,13 @@ describe('TimerApi with a store that commits its writes together', () => {
   test('a PUT answers only once the store says its writes are durable, and fails if they could not be made so', async () => {
     // Prepare: a store whose sync is held open, then failed.
     const { api, store, metrics, put } = setup();
-    let finishSync!: (error?: Error) => void;
+    let finishSync: ((error?: Error) => void) | undefined;
+    const syncCalled = async (): Promise<(error?: Error) => void> => {
+      while (!finishSync) await new Promise((resolve) => setImmediate(resolve));
+      const finish = finishSync;
+      finishSync = undefined;
+      return finish;
+    };
     const syncCalls: number[] = [];
     Object.assign(store, {
       sync: () => {
@@ -138,13 +148,12 @@ describe('TimerApi with a store that commits its writes together', () => {
       answered = true;
       return answer;
     });
-    await new Promise((resolve) => setImmediate(resolve));
+    const finishFirst = await syncCalled();
     const answeredBeforeSync = answered;
-    finishSync();
+    finishFirst();
     const firstAnswer = await first;
     const second = put('/periodic/unsynced', { timerCallbackData: 2 });
-    await new Promise((resolve) => setImmediate(resolve));
-    finishSync(new Error('disk I/O error'));
+    (await syncCalled())(new Error('disk I/O error'));
 
     // Assess
     expect(answeredBeforeSync).toBe(false);
@@ -179,68 +188,73 @@ describe('TimerApi one-shot timers', () => {
   });
 });
 
-describe('TimerApi invariant 4: timers created inside an already dispatched span', () => {
-  test('a periodic timer gets its firings up to the watermark sent directly, and the ticks send the rest, each once', async () => {
-    const { put, queue, clock, ticker, store } = setup();
-    const shardId = shardOf('late', SHARDS);
-    clock.set(T0);
-    const first = await ticker.tick(shardId);
-    expect(first.watermark).toBe(T0 + 120_000);
+describe('TimerApi: who sends which firing (invariants 4 and 7)', () => {
+  /** An engine with index lag: the API sends what a tick that cannot see a new timer yet would miss. */
+  function lagged(lagMs: number, toleranceMs: number) {
+    const config = engineConfig({ shardCount: SHARDS, periodSeconds: 60, indexLagToleranceMs: toleranceMs });
+    const clock = new ManualClock(NOW);
+    const store = new MemoryTimerStore({ pageSize: 3, indexLag: { clock, lagMs } });
+    const queue = new RecordingQueue({ clock });
+    const metrics = new RecordingMetrics();
+    const dispatcher = new Dispatcher({ queue, clock, concurrency: 2, metrics, log: silentLog });
+    const api = new TimerApi(config, { store, dispatcher, clock, metrics, log: silentLog });
+    const ticker = new Ticker(config, { store, dispatcher, clock, metrics, log: silentLog });
+    const put = (path: string, body: unknown) => api.handle({ method: 'PUT', path, body: JSON.stringify(body) });
+    return { config, store, clock, queue, api, ticker, put };
+  }
 
-    clock.set(NOW);
-    await put('/periodic/late', { timerCallbackData: { hello: 'world' }, interval: 10, offset: 3 });
-    const direct = queue.sent.map((e) => e.scheduledAt);
+  test('a new timer\'s firings before now + directSendMs are sent by the API, before the timer is stored; the rest by the ticks', async () => {
+    const { put, queue, store, config, clock, ticker } = setup();
+    const shardId = shardOf('late', SHARDS);
+    let storedWhenSent: boolean | undefined;
+    const send = queue.sendBatch.bind(queue);
+    queue.sendBatch = (entries) => {
+      storedWhenSent ??= store.timers.has('late');
+      return send(entries);
+    };
+    expect((await put('/periodic/late', { timerCallbackData: { hello: 'world' }, interval: 10, offset: 3 })).statusCode).toBe(200);
+    const boundary = Math.ceil((NOW + config.directSendMs) / 1000) * 1000;
+    expect(storedWhenSent).toBe(false);
+    expect(store.timers.get('late')).toMatchObject({ createdAt: NOW, tickFrom: boundary });
     const expectedDirect: number[] = [];
-    for (let t = nextAligned(NOW, 10, 3); t < first.watermark; t += 10_000) expectedDirect.push(t);
-    expect(direct).toEqual(expectedDirect);
+    for (let t = nextAligned(NOW, 10, 3); t < boundary; t += 10_000) expectedDirect.push(t);
+    expect(queue.sent.map((e) => e.scheduledAt)).toEqual(expectedDirect);
     for (const entry of queue.sent) {
       expect(entry.delaySeconds).toBe(Math.ceil((entry.scheduledAt - NOW) / 1000));
       expect(entry.body).toBe('{"hello":"world"}');
       expect(entry.attributes).toEqual({ TimerId: 'late', TimerKind: 'periodic', ScheduledAt: String(entry.scheduledAt), FiringId: `late@${entry.scheduledAt}` });
     }
 
-    let watermark = first.watermark;
-    for (let k = 1; k <= 4; k++) {
+    let watermark = 0;
+    for (let k = 0; k <= 5; k++) {
       clock.set(T0 + k * 60_000 + 100);
       watermark = (await ticker.tick(shardId)).watermark;
     }
     const all: number[] = [];
     for (let t = nextAligned(NOW, 10, 3); t < watermark; t += 10_000) all.push(t);
     expect(queue.sent.map((e) => e.scheduledAt).sort((a, b) => a - b)).toEqual(all);
-    expect(store.timers.get('late')).toMatchObject({ kind: 'periodic', createdAt: NOW });
   });
 
-  test('a span claimed by a tick in progress counts as dispatched', async () => {
-    const { put, queue, store } = setup();
-    const shardId = shardOf('claimed', SHARDS);
-    await store.initShardState(shardId, T0);
-    await store.claimShard({ shardId, owner: 'tick-in-progress', nowMs: NOW, leaseUntil: NOW + 60_000, claimUntil: T0 + 180_000 });
-    await put('/periodic/claimed', { timerCallbackData: 1, interval: 60, offset: 30 });
-    expect(queue.sent.map((e) => e.scheduledAt)).toEqual([T0 + 30_000, T0 + 90_000, T0 + 150_000]);
+  test('a PUT reads and writes no shard state', async () => {
+    const { put, store } = setup();
+    const reads = jest.spyOn(store, 'getShardState');
+    await put('/periodic/p', { timerCallbackData: 1, interval: 1 });
+    await put('/oneshot/o', { timerCallbackData: 1, delaySeconds: 5 });
+    expect(reads).not.toHaveBeenCalled();
+    expect(store.shardWrites).toEqual([]);
   });
 
-  test('nothing is sent directly for a timer whose firings all fall after the dispatched span', async () => {
-    const { put, queue, store } = setup();
-    await store.initShardState(shardOf('ahead', SHARDS), T0 + 20_000);
-    await put('/periodic/ahead', { timerCallbackData: 1, interval: 60, offset: 30 });
-    await put('/oneshot/ahead-once', { timerCallbackData: 1, delaySeconds: 3600 });
-    expect(queue.calls).toHaveLength(0);
-  });
-
-  test('replacing a timer with the same schedule sends nothing again; a changed schedule sends its own firings', async () => {
-    const { put, queue, clock, ticker } = setup();
-    const shardId = shardOf('rep', SHARDS);
-    clock.set(T0);
-    await ticker.tick(shardId);
-    clock.set(NOW);
+  test('an identical PUT changes nothing and sends nothing; a changed one sends its own firings', async () => {
+    const { put, queue, clock, store } = setup();
     const body = { timerCallbackData: { v: 1 }, interval: 20, offset: 5 };
-    await put('/periodic/rep', body);
+    const first = await put('/periodic/rep', body);
     const sentOnce = queue.sent.length;
     expect(sentOnce).toBeGreaterThan(0);
 
     clock.advance(1_000);
-    await put('/periodic/rep', body);
+    expect(await put('/periodic/rep', body)).toEqual(first);
     expect(queue.sent).toHaveLength(sentOnce);
+    expect(store.timers.get('rep')?.createdAt).toBe(NOW);
 
     await put('/periodic/rep', { ...body, offset: 6 });
     const changed = queue.sent.slice(sentOnce).map((e) => e.scheduledAt);
@@ -248,12 +262,9 @@ describe('TimerApi invariant 4: timers created inside an already dispatched span
     expect(changed.every((t) => (t / 1000) % 20 === 6)).toBe(true);
   });
 
-  test('a one-shot due inside the dispatched span is sent directly with its delay, and not again by the tick', async () => {
+  test('a one-shot due before the boundary is sent by the API with its delay, and not again by a tick', async () => {
     const { put, queue, clock, ticker } = setup();
     const shardId = shardOf('soon', SHARDS);
-    clock.set(T0);
-    await ticker.tick(shardId);
-    clock.set(NOW);
     await put('/oneshot/soon', { timerCallbackData: 'ring', delaySeconds: 30 });
     expect(queue.sent).toHaveLength(1);
     expect(queue.sent[0]).toMatchObject({
@@ -262,28 +273,157 @@ describe('TimerApi invariant 4: timers created inside an already dispatched span
       scheduledAt: NOW + 30_000,
       attributes: { TimerId: 'soon', TimerKind: 'oneshot', ScheduledAt: String(NOW + 30_000), FiringId: `soon@${NOW + 30_000}` },
     });
-    clock.set(T0 + 60_100);
-    await ticker.tick(shardId);
+    for (const t of [NOW + 100, NOW + 60_100]) {
+      clock.set(t);
+      await ticker.tick(shardId);
+    }
     expect(queue.sent.filter((e) => e.attributes.TimerId === 'soon')).toHaveLength(1);
   });
 
-  test('a one-shot a little in the past on a fresh shard goes out at once, and the first tick does not repeat it', async () => {
+  test('a one-shot due after the boundary is left to the ticks, which send it once, ahead of time', async () => {
     const { put, queue, clock, ticker } = setup();
-    const at = new Date(NOW - 3_000).toISOString();
-    await put('/oneshot/skewed', { timerCallbackData: 1, at });
+    const shardId = shardOf('later', SHARDS);
+    await put('/oneshot/later', { timerCallbackData: 1, delaySeconds: 600 });
+    expect(queue.calls).toHaveLength(0);
+    for (let k = 0; k <= 10; k++) {
+      clock.set(NOW + k * 60_000);
+      await ticker.tick(shardId);
+    }
+    expect(queue.sent.map((e) => [e.scheduledAt, e.sentAt < e.scheduledAt])).toEqual([[NOW + 600_000, true]]);
+  });
+
+  test('a one-shot a little in the past goes out at once, on time, and no tick repeats it', async () => {
+    const { put, queue, clock, ticker } = setup();
+    await put('/oneshot/skewed', { timerCallbackData: 1, at: new Date(NOW - 3_000).toISOString() });
     expect(queue.sent).toHaveLength(1);
     expect(queue.sent[0]).toMatchObject({ delaySeconds: 0, scheduledAt: NOW - 3_000 });
     clock.advance(1_000);
-    await ticker.tick(shardOf('skewed', SHARDS));
+    const report = await ticker.tick(shardOf('skewed', SHARDS));
+    expect(report.late).toBe(0);
     expect(queue.sent).toHaveLength(1);
   });
 
-  test('a PUT whose direct firings the queue refuses answers 500 so the client retries', async () => {
-    const { put, queue, clock, ticker } = setup();
+  test('a PUT whose sends fail answers 500 and stores nothing; its retry answers 200 and every firing is sent', async () => {
+    const { put, queue, clock, ticker, store } = setup();
+    const shardId = shardOf('retried', SHARDS);
     clock.set(T0);
-    await ticker.tick(shardOf('refused', SHARDS));
+    await ticker.tick(shardId);
     clock.set(NOW);
     queue.refuse = () => true;
-    expect((await put('/oneshot/refused', { timerCallbackData: 1, delaySeconds: 5 })).statusCode).toBe(500);
+    const body = { timerCallbackData: 1, interval: 30, offset: 10 };
+    expect((await put('/periodic/retried', body)).statusCode).toBe(500);
+    expect((await put('/oneshot/retried-once', { timerCallbackData: 1, at: new Date(T0 + 70_000).toISOString() })).statusCode).toBe(500);
+    expect(store.timers.size).toBe(0);
+
+    queue.refuse = () => false;
+    clock.advance(2_000);
+    expect((await put('/periodic/retried', body)).statusCode).toBe(200);
+    expect((await put('/oneshot/retried-once', { timerCallbackData: 1, at: new Date(T0 + 70_000).toISOString() })).statusCode).toBe(200);
+    for (let k = 1; k <= 4; k++) {
+      clock.set(T0 + k * 60_000 + 100);
+      await ticker.tick(shardId);
+      await ticker.tick(shardOf('retried-once', SHARDS));
+    }
+    const periodic = queue.sent.filter((e) => e.attributes.TimerId === 'retried').map((e) => e.scheduledAt);
+    const expected: number[] = [];
+    for (let t = nextAligned(NOW + 2_000, 30, 10); t < T0 + 4 * 60_000; t += 30_000) expected.push(t);
+    expect(periodic.filter((t) => t < T0 + 4 * 60_000).sort((a, b) => a - b)).toEqual(expected);
+    expect(queue.sent.filter((e) => e.attributes.TimerId === 'retried-once').map((e) => e.scheduledAt)).toEqual([T0 + 70_000]);
+  });
+
+  test('a PUT whose write ended later than createWithinMs sends up to a boundary measured from then', async () => {
+    const { put, queue, store, clock, config } = setup();
+    const write = store.putTimer.bind(store);
+    let slow = true;
+    store.putTimer = async (timer) => {
+      if (slow) clock.advance(config.createWithinMs + 5_000);
+      slow = false;
+      return write(timer);
+    };
+    expect((await put('/periodic/slow', { timerCallbackData: 1, interval: 1 })).statusCode).toBe(200);
+    const stored = store.timers.get('slow')!;
+    const end = Math.ceil((NOW + config.createWithinMs + 5_000 + config.directSendMs) / 1000) * 1000;
+    expect(stored.tickFrom).toBe(end);
+    // Every second from the request to the new boundary, each once.
+    const sent = queue.sent.map((e) => e.scheduledAt);
+    expect(sent.length).toBe(new Set(sent).size);
+    expect(Math.min(...sent)).toBe(Math.ceil(NOW / 1000) * 1000);
+    expect(Math.max(...sent)).toBe(end - 1000);
+    expect(sent).toHaveLength((end - Math.ceil(NOW / 1000) * 1000) / 1000);
+  });
+
+  test('without faults, with an index lagging up to its tolerance, every firing is sent exactly once and never late', async () => {
+    const intervals = [1, 5, 7, 60, 90, 600, 3600];
+    const put = fc.record({
+      at: fc.integer({ min: 0, max: 480_000 }),
+      kind: fc.constantFrom('periodic' as const, 'oneshot' as const),
+      interval: fc.constantFrom(...intervals),
+      offsetSeed: fc.nat(),
+      delayMs: fc.integer({ min: -4_000, max: 700_000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(put, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 0, max: 30_000 }),
+        fc.array(fc.integer({ min: 0, max: 25_000 }), { minLength: 12, maxLength: 12 }),
+        async (puts, lagMs, tickJitter) => {
+          const rig = lagged(lagMs, 30_000);
+          const events: Array<{ t: number; run: () => Promise<unknown> }> = [];
+          const created: Array<{ id: string; createdAt: number }> = [];
+          puts.forEach((p, i) => {
+            const id = `t${i}`;
+            const t = NOW + p.at;
+            const body =
+              p.kind === 'periodic'
+                ? { timerCallbackData: i, interval: p.interval, offset: p.offsetSeed % p.interval }
+                : { timerCallbackData: i, at: new Date(t + p.delayMs).toISOString() };
+            events.push({ t, run: async () => {
+              expect((await rig.put(`/${p.kind}/${id}`, body)).statusCode).toBe(200);
+              created.push({ id, createdAt: t });
+            } });
+          });
+          // Each shard ticks every minute, up to 25 s late (the look-ahead margin is a minute).
+          const ticks = tickJitter.map((jitter, k) => T0 + k * 60_000 + jitter);
+          for (const t of ticks) events.push({ t, run: () => Promise.all(Array.from({ length: SHARDS }, (_, s) => rig.ticker.tick(`shard${s}`))) });
+          events.sort((a, b) => a.t - b.t);
+          for (const event of events) {
+            rig.clock.set(event.t);
+            await event.run();
+          }
+          const horizon = ticks[ticks.length - 1];
+          const expected: string[] = [];
+          for (const { id } of created) {
+            const timer = rig.store.timers.get(id)!;
+            const from = timer.kind === 'oneshot' ? Math.min(timer.fireAt, timer.createdAt) : timer.createdAt;
+            for (const f of firingsInWindow(timer, from, horizon)) expected.push(`${id}@${f.scheduledAt}`);
+          }
+          const sent = rig.queue.sent.filter((e) => e.scheduledAt < horizon);
+          const ids = sent.map((e) => e.attributes.FiringId);
+          expect(ids.length).toBe(new Set(ids).size);
+          expect(ids.sort()).toEqual(expected.sort());
+          // On time: queued before its second (or, for a one-shot asked for in the past, when it was asked for).
+          for (const e of sent) {
+            const createdAt = created.find((c) => c.id === e.attributes.TimerId)!.createdAt;
+            expect(e.sentAt).toBeLessThanOrEqual(Math.max(e.scheduledAt, createdAt));
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('TimerApi ended periodic timers', () => {
+  test('read as active, then ended with no next firing after endAt, then 404 once expired', async () => {
+    const { put, api, clock, config } = setup();
+    const endAt = NOW + 600_000;
+    const body = { timerCallbackData: 1, interval: 60, endAt: new Date(endAt).toISOString() };
+    expect((await put('/periodic/bounded', body)).body).toMatchObject({ state: 'active', endAt: new Date(endAt).toISOString() });
+    clock.set(endAt);
+    expect((await api.handle({ method: 'GET', path: '/periodic/bounded' })).body).toMatchObject({ state: 'ended', nextFireAt: null });
+    clock.set(endAt + config.oneShotRetentionMs - 1);
+    expect((await api.handle({ method: 'GET', path: '/periodic/bounded' })).statusCode).toBe(200);
+    clock.set(endAt + config.oneShotRetentionMs);
+    expect((await api.handle({ method: 'GET', path: '/periodic/bounded' })).statusCode).toBe(404);
   });
 });

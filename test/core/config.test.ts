@@ -1,9 +1,9 @@
 /**
  * Engine settings (src/core/config.ts): the ranges they are checked against and the values derived from them
- * (window, look-ahead within SQS's 900 s delay, tick budget, lease).
+ * (window, look-ahead and the API's direct sends within SQS's 900 s delay, the lag tolerance, the lease).
  */
 import fc from 'fast-check';
-import { MAX_PERIOD_SECONDS, MAX_SHARDS, engineConfig } from '../../src/core/config';
+import { MAX_PERIOD_SECONDS, MAX_SHARDS, engineConfig, indexLagToleranceFor } from '../../src/core/config';
 import { Limits } from '../../src/core/model';
 
 describe('engineConfig', () => {
@@ -24,29 +24,42 @@ describe('engineConfig', () => {
   });
 
   test.each([
+    [{ shardCount: 1, periodSeconds: 60, indexLagToleranceMs: 1500 }, 'indexLagToleranceMs must be a whole number of seconds from 0 to 900000 ms, got 1500'],
+    [{ shardCount: 1, periodSeconds: 60, createWithinMs: -1000 }, 'createWithinMs must be a whole number of seconds from 0 to 900000 ms, got -1000'],
+    [
+      { shardCount: 1, periodSeconds: 840, lookAheadMarginMs: 60_000 },
+      'the period (840000 ms), lookAheadMarginMs (60000), indexLagToleranceMs (0) and createWithinMs (10000) add up to 910000 ms: at most 900000 ms fit',
+    ],
+    [{ shardCount: 1, periodSeconds: 840, indexLagToleranceMs: 60_000 }, 'lookAheadMarginMs must be a whole number of seconds from 1000 to 60000 ms, got -10000'],
+  ])('refuses %j, saying what fits', (settings, message) => {
+    expect(() => engineConfig(settings)).toThrow(message);
+  });
+
+  test.each([
     [
       { shardCount: 1, periodSeconds: 60 },
-      { windowMs: 60_000, lookAheadMs: 120_000, tickBudgetMs: 60_000, leaseMs: 72_000, batchConcurrency: 10, settleMs: 0 },
+      { windowMs: 60_000, lookAheadMs: 120_000, directSendMs: 130_000, leaseMs: 120_000, batchConcurrency: 10, indexLagToleranceMs: 0, createWithinMs: 10_000 },
     ],
     [
       { shardCount: 100, periodSeconds: 1 },
-      { windowMs: 1_000, lookAheadMs: 2_000, tickBudgetMs: 10_000, leaseMs: 10_200, batchConcurrency: 10, settleMs: 0 },
+      { windowMs: 1_000, lookAheadMs: 2_000, directSendMs: 12_000, leaseMs: 30_000, batchConcurrency: 10 },
     ],
     [
-      { shardCount: 4, periodSeconds: 300, batchConcurrency: 3, settleMs: 500, tickBudgetMs: 20_000 },
-      { windowMs: 300_000, lookAheadMs: 360_000, tickBudgetMs: 20_000, leaseMs: 50_000, batchConcurrency: 3, settleMs: 500 },
+      { shardCount: 4, periodSeconds: 300, batchConcurrency: 3, indexLagToleranceMs: 45_000, leaseMs: 50_000 },
+      { windowMs: 300_000, lookAheadMs: 360_000, directSendMs: 415_000, leaseMs: 50_000, batchConcurrency: 3, indexLagToleranceMs: 45_000 },
     ],
     [
-      { shardCount: 1, periodSeconds: 60, lookAheadMarginMs: 5_000 },
-      { windowMs: 60_000, lookAheadMs: 65_000, tickBudgetMs: 60_000, leaseMs: 72_000, batchConcurrency: 10, settleMs: 0 },
+      { shardCount: 1, periodSeconds: 60, lookAheadMarginMs: 5_000, createWithinMs: 2_000 },
+      { windowMs: 60_000, lookAheadMs: 65_000, directSendMs: 67_000 },
     ],
     [
-      { shardCount: 1, periodSeconds: 840, lookAheadMarginMs: 60_000 },
-      { windowMs: 840_000, lookAheadMs: 900_000, tickBudgetMs: 840_000, leaseMs: 870_000, batchConcurrency: 10, settleMs: 0 },
-    ],
-    [
+      // The longest period: what SQS's 900 s leave after it and a PUT's 10 s goes to the margin.
       { shardCount: 1, periodSeconds: 840 },
-      { windowMs: 840_000, lookAheadMs: 900_000, tickBudgetMs: 840_000, leaseMs: 870_000, batchConcurrency: 10, settleMs: 0 },
+      { windowMs: 840_000, lookAheadMs: 890_000, directSendMs: 900_000 },
+    ],
+    [
+      { shardCount: 1, periodSeconds: 840, indexLagToleranceMs: indexLagToleranceFor(840) },
+      { windowMs: 840_000, lookAheadMs: 865_000, indexLagToleranceMs: 25_000, directSendMs: 900_000 },
     ],
   ])('derives %j', (settings, expected) => {
     expect(engineConfig(settings)).toMatchObject({
@@ -57,35 +70,46 @@ describe('engineConfig', () => {
     });
   });
 
-  test('with the budget the construct sets (three quarters of the tick timeout, one period), a lease lapses before the next tick', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: MAX_PERIOD_SECONDS / 60 }), (minutes) => {
-        const periodMs = minutes * 60_000;
-        const config = engineConfig({ shardCount: 1, periodSeconds: minutes * 60, tickBudgetMs: Math.floor(periodMs * 0.75) });
-        expect(config.leaseMs).toBeLessThan(periodMs);
-      }),
-    );
-  });
-
   test('the accepted extremes are accepted', () => {
     expect(engineConfig({ shardCount: MAX_SHARDS, periodSeconds: MAX_PERIOD_SECONDS, batchConcurrency: 1000 }).shardCount).toBe(100);
     expect(engineConfig({ shardCount: 1, periodSeconds: 1, batchConcurrency: 1, oneShotRetentionMs: 5 }).oneShotRetentionMs).toBe(5);
   });
 
-  test('for every period the look-ahead spans one period plus a margin and fits the SQS delay limit; the lease outlives the budget', () => {
+  test('the lag tolerance a deployment gets: 45 s up to a 12-minute period, less beyond, and always a margin as large', () => {
+    expect(indexLagToleranceFor(60)).toBe(45_000);
+    expect(indexLagToleranceFor(720)).toBe(45_000);
+    expect(indexLagToleranceFor(780)).toBe(45_000);
+    expect(indexLagToleranceFor(840)).toBe(25_000);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: MAX_PERIOD_SECONDS / 60 }), (minutes) => {
+        const lag = indexLagToleranceFor(minutes * 60);
+        const config = engineConfig({ shardCount: 1, periodSeconds: minutes * 60, indexLagToleranceMs: lag });
+        expect(config.lookAheadMs - config.windowMs).toBeGreaterThanOrEqual(Math.min(lag, 60_000));
+      }),
+    );
+  });
+
+  test('for every period and tolerance, a tick looks one period plus a margin ahead and the API sends within SQS\'s 900 s', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: MAX_PERIOD_SECONDS }),
-        fc.option(fc.integer({ min: 1, max: 900_000 }), { nil: undefined }),
-        (periodSeconds, tickBudgetMs) => {
-          const config = engineConfig({ shardCount: 1, periodSeconds, tickBudgetMs });
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 15 }),
+        (periodSeconds, lagSeconds, createSeconds) => {
+          let config;
+          try {
+            config = engineConfig({ shardCount: 1, periodSeconds, indexLagToleranceMs: lagSeconds * 1000, createWithinMs: createSeconds * 1000 });
+          } catch (err) {
+            // Refused only when no margin of a second fits.
+            expect(periodSeconds + lagSeconds + createSeconds + 1).toBeGreaterThan(900);
+            expect(String(err)).toMatch(/lookAheadMarginMs/);
+            return;
+          }
           expect(config.windowMs).toBe(periodSeconds * 1000);
           expect(config.lookAheadMs).toBeGreaterThan(config.windowMs);
-          expect(config.lookAheadMs).toBeLessThanOrEqual(2 * config.windowMs);
-          expect(config.lookAheadMs - config.windowMs).toBeLessThanOrEqual(60_000);
-          expect(config.lookAheadMs).toBeLessThanOrEqual(Limits.MAX_SQS_DELAY_SECONDS * 1000);
-          expect(config.leaseMs).toBeGreaterThan(config.tickBudgetMs);
-          if (tickBudgetMs !== undefined) expect(config.tickBudgetMs).toBe(tickBudgetMs);
+          expect(config.lookAheadMs - config.windowMs).toBeLessThanOrEqual(Math.min(60_000, config.windowMs));
+          expect(config.directSendMs).toBe(config.lookAheadMs + lagSeconds * 1000 + createSeconds * 1000);
+          expect(config.directSendMs).toBeLessThanOrEqual(Limits.MAX_SQS_DELAY_SECONDS * 1000);
         },
       ),
     );

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import {
+  DispatchItem,
   Dispatcher,
   LATE_TOLERANCE_MS,
   delaySecondsFor,
@@ -16,7 +17,7 @@ import {
 } from '../../src/core/dispatch';
 import { Firing, Limits } from '../../src/core/model';
 import { MessageAttribute, MetricName } from '../../src/core/names';
-import { silentLog } from '../../src/core/ports';
+import { Log, silentLog } from '../../src/core/ports';
 import { ManualClock, RecordingMetrics, RecordingQueue } from '../support/memory-store';
 
 const NOW = 1_750_000_000_000;
@@ -222,7 +223,7 @@ describe('Dispatcher', () => {
           const queue = new RecordingQueue({ clock });
           const all = Array.from({ length: n }, (_, i) => firing(i));
           const report = await dispatcher(queue, clock, undefined, { concurrency }).dispatch(asAsync(paged(all, pageSizes)));
-          expect(report).toEqual({ dispatched: n, late: 0, failed: 0, maxLagMs: 0 });
+          expect(report).toEqual({ dispatched: n, late: 0, failed: 0, rejected: 0, maxLagMs: 0 });
           expect(queue.firingIds().sort()).toEqual(all.map(firingIdOf).sort());
           expect(queue.maxInFlight).toBeLessThanOrEqual(concurrency);
           expect(queue.calls.every((c) => c.length <= Limits.MAX_BATCH_ENTRIES)).toBe(true);
@@ -296,7 +297,7 @@ describe('Dispatcher', () => {
     queue.refuse = (entry) => entry.attributes.TimerId === 'timer-3' || entry.attributes.TimerId === 'timer-14';
     const all = Array.from({ length: 20 }, (_, i) => firing(i));
     const report = await dispatcher(queue, clock, metrics, { maxAttempts: 4 }).dispatch([all]);
-    expect(report).toEqual({ dispatched: 18, late: 0, failed: 2, maxLagMs: 0 });
+    expect(report).toEqual({ dispatched: 18, late: 0, failed: 2, rejected: 0, maxLagMs: 0 });
     expect(queue.calls.filter((c) => c.some((e) => e.attributes.TimerId === 'timer-3'))).toHaveLength(4);
     expect(metrics.count(MetricName.SEND_FAILURES)).toBe(2);
     expect(metrics.count(MetricName.FIRINGS_DISPATCHED)).toBe(18);
@@ -308,7 +309,7 @@ describe('Dispatcher', () => {
     queue.throwTimes = 3;
     const all = Array.from({ length: 15 }, (_, i) => firing(i));
     const report = await dispatcher(queue, clock, undefined, { concurrency: 1 }).dispatch([all]);
-    expect(report).toEqual({ dispatched: 15, late: 0, failed: 0, maxLagMs: 0 });
+    expect(report).toEqual({ dispatched: 15, late: 0, failed: 0, rejected: 0, maxLagMs: 0 });
     expect(queue.firingIds()).toEqual(all.map(firingIdOf));
     expect(queue.calls).toHaveLength(5);
   });
@@ -318,7 +319,7 @@ describe('Dispatcher', () => {
     const queue = new RecordingQueue({ clock });
     queue.throwTimes = 100;
     const report = await dispatcher(queue, clock, undefined, { concurrency: 1, maxAttempts: 3 }).dispatch([[firing(0), firing(1)]]);
-    expect(report).toEqual({ dispatched: 0, late: 0, failed: 2, maxLagMs: 0 });
+    expect(report).toEqual({ dispatched: 0, late: 0, failed: 2, rejected: 0, maxLagMs: 0 });
     expect(queue.calls).toHaveLength(3);
   });
 
@@ -338,7 +339,7 @@ describe('Dispatcher', () => {
     const metrics = new RecordingMetrics();
     const batch = [firing(0, '{}', NOW - 7000), firing(1, '{}', NOW - LATE_TOLERANCE_MS), firing(2, '{}', NOW - 2500), firing(3, '{}', NOW + 1000)];
     const report = await dispatcher(queue, clock, metrics).dispatch([batch]);
-    expect(report).toEqual({ dispatched: 4, late: 2, failed: 0, maxLagMs: 7000 });
+    expect(report).toEqual({ dispatched: 4, late: 2, failed: 0, rejected: 0, maxLagMs: 7000 });
     expect(metrics.count(MetricName.LATE_FIRINGS)).toBe(2);
   });
 
@@ -357,5 +358,142 @@ describe('Dispatcher', () => {
     expect(() => new Dispatcher(options)).toThrow(
       `batch concurrency must be a whole number of at least 1, got ${concurrency}`,
     );
+  });
+
+  test('lateness counts from the earliest instant a firing could be sent: a past one-shot sent at once is on time', async () => {
+    const clock = new ManualClock(NOW);
+    const queue = new RecordingQueue({ clock });
+    const metrics = new RecordingMetrics();
+    // Created now with `at` 4 s in the past (within the grace), and one that is genuinely 3 s late.
+    const report = await dispatcher(queue, clock, metrics).dispatch([[firing(0, '{}', NOW - 4000)]], { earliestMs: NOW });
+    expect(report).toEqual({ dispatched: 1, late: 0, failed: 0, rejected: 0, maxLagMs: 0 });
+    const late = await dispatcher(queue, clock, metrics).dispatch([[firing(1, '{}', NOW - 6000)]], { earliestMs: NOW - 3000 });
+    expect(late).toMatchObject({ dispatched: 1, late: 1, maxLagMs: 3000 });
+    expect(metrics.count(MetricName.LATE_FIRINGS)).toBe(1);
+  });
+
+  test('an entry the queue refuses for good is set aside at once: logged with what the queue said, counted, never retried', async () => {
+    const clock = new ManualClock(NOW);
+    const queue = new RecordingQueue({ clock });
+    const metrics = new RecordingMetrics();
+    const errors: Array<[string, Record<string, unknown> | undefined]> = [];
+    const log: Log = { ...silentLog, error: (message, fields) => errors.push([message, fields]) };
+    queue.refuse = (entry) =>
+      entry.attributes.TimerId === 'timer-4' && { code: 'InvalidMessageContents', message: 'Invalid characters found', permanent: true };
+    const all = Array.from({ length: 12 }, (_, i) => firing(i));
+    const report = await new Dispatcher({ queue, clock, concurrency: 2, metrics, log }).dispatch([all]);
+    expect(report).toEqual({ dispatched: 11, late: 0, failed: 0, rejected: 1, maxLagMs: 0 });
+    expect(queue.calls.filter((c) => c.some((e) => e.attributes.TimerId === 'timer-4'))).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+    expect(metrics.count(MetricName.FIRINGS_REJECTED)).toBe(1);
+    expect(errors).toEqual([[
+      expect.stringContaining('set aside'),
+      { timerId: 'timer-4', firingId: firingIdOf(all[4]), scheduledAt: all[4].scheduledAt, code: 'InvalidMessageContents', queueMessage: 'Invalid characters found' },
+    ]]);
+  });
+
+  test('retries stop at giveUpAt: what is still refused then counts as failed', async () => {
+    const clock = new ManualClock(NOW);
+    const queue = new RecordingQueue({ clock });
+    queue.refuse = () => true;
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.999999);
+    try {
+      const report = await dispatcher(queue, clock, undefined, { maxAttempts: 20 }).dispatch([[firing(0)]], { giveUpAt: NOW + 1000 });
+      expect(report.failed).toBe(1);
+    } finally {
+      random.mockRestore();
+    }
+    // 50 + 100 + 200 + 400 ms of backoff fit before 1 s; the next (800 ms) would not.
+    expect(queue.calls).toHaveLength(5);
+    expect(clock.now()).toBeLessThan(NOW + 1000);
+  });
+});
+
+describe('Dispatcher.dispatchStream', () => {
+  /** Items of `sizes[i]` firings each, in pages of `pageSize` items; the position of item i is i. */
+  function itemPages(sizes: number[], pageSize: number): { pages: DispatchItem<number>[][]; all: Firing[][] } {
+    let n = 0;
+    const all = sizes.map((size) => Array.from({ length: size }, () => firing(n++)));
+    const pages: DispatchItem<number>[][] = [];
+    for (let i = 0; i < all.length; i += pageSize) pages.push(all.slice(i, i + pageSize).map((firings, j) => ({ firings, position: i + j })));
+    return { pages, all };
+  }
+
+  test('stopped after any item and resumed from its position, every firing is sent exactly once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 23 }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 0, max: 30 }),
+        async (sizes, pageSize, concurrency, stopAfter) => {
+          const clock = new ManualClock(NOW);
+          const queue = new RecordingQueue({ clock });
+          const { pages, all } = itemPages(sizes, pageSize);
+          const d = dispatcher(queue, clock, undefined, { concurrency });
+          let asked = 0;
+          const first = await d.dispatchStream(asAsync(pages), { shouldStop: () => asked++ >= stopAfter });
+          const done = first.position === undefined ? 0 : first.position + 1;
+          expect(first.complete).toBe(stopAfter >= sizes.length);
+          // A clean stop sends exactly the items up to its position: nothing beyond it to send again.
+          expect(queue.firingIds().sort()).toEqual(all.slice(0, done).flat().map(firingIdOf).sort());
+          const rest = pages.map((page) => page.filter((item) => item.position >= done)).filter((page) => page.length > 0);
+          const second = await d.dispatchStream(asAsync(rest));
+          expect(second.complete).toBe(true);
+          const ids = queue.firingIds();
+          expect(ids.length).toBe(new Set(ids).size);
+          expect(ids.sort()).toEqual(all.flat().map(firingIdOf).sort());
+        },
+      ),
+      { numRuns: 80 },
+    );
+  });
+
+  test('the completed prefix never runs ahead of a batch still in flight, whatever order sends finish in', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 15 }), { minLength: 1, maxLength: 20 }), fc.integer({ min: 2, max: 6 }), async (sizes, concurrency) => {
+        const clock = new ManualClock(NOW);
+        const queue = new RecordingQueue({ clock });
+        const { pages, all } = itemPages(sizes, 3);
+        // Sends finish in a shuffled order: each waits a random number of event-loop turns.
+        const inner = queue.sendBatch.bind(queue);
+        queue.sendBatch = async (entries) => {
+          for (let i = Math.floor(Math.random() * 5); i > 0; i--) await new Promise((resolve) => setImmediate(resolve));
+          return inner(entries);
+        };
+        const reported: number[] = [];
+        const outcome = await dispatcher(queue, clock, undefined, { concurrency }).dispatchStream(asAsync(pages), {
+          onProgress: (position) => {
+            const sent = new Set(queue.firingIds());
+            // Everything up to the reported position has been accepted already.
+            for (const f of all.slice(0, position + 1).flat()) expect(sent.has(firingIdOf(f))).toBe(true);
+            reported.push(position);
+          },
+        });
+        expect(outcome).toMatchObject({ complete: true, position: sizes.length - 1 });
+        expect(reported).toEqual([...reported].sort((a, b) => a - b));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('after a batch fails for good, no further item starts and the position stays before it', async () => {
+    const clock = new ManualClock(NOW);
+    const queue = new RecordingQueue({ clock });
+    queue.refuse = (entry) => entry.attributes.TimerId === 'timer-25';
+    const { pages } = itemPages([10, 10, 10, 10, 10, 10], 2);
+    const outcome = await dispatcher(queue, clock, undefined, { concurrency: 1, maxAttempts: 2 }).dispatchStream(asAsync(pages));
+    // Items 0 and 1 (timers 0-19) are done; item 2 holds timer-25.
+    expect(outcome).toMatchObject({ complete: false, position: 1, report: { failed: 1 } });
+    expect(queue.firingIds().some((id) => /^timer-[345]\d@/.test(id))).toBe(false);
+  });
+
+  test('set-aside firings count as done: the position moves past them', async () => {
+    const clock = new ManualClock(NOW);
+    const queue = new RecordingQueue({ clock });
+    queue.refuse = (entry) => entry.attributes.TimerId === 'timer-3' && { code: 'InvalidMessageContents', permanent: true };
+    const { pages } = itemPages([2, 2, 2], 1);
+    const outcome = await dispatcher(queue, clock).dispatchStream(asAsync(pages));
+    expect(outcome).toMatchObject({ complete: true, position: 2, report: { dispatched: 5, rejected: 1, failed: 0 } });
   });
 });

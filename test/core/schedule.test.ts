@@ -7,12 +7,14 @@ import { OneShotTimer, PeriodicTimer } from '../../src/core/model';
 import {
   ceilSecond,
   firingsInWindow,
+  hasEndedBy,
   nextPeriodicFiring,
   offsetRangesInWindow,
   oneShotFirings,
   periodicFirings,
   periodicOccurrences,
   splitIntoWindows,
+  tickFiringsInWindow,
 } from '../../src/core/schedule';
 
 type Schedule = Pick<PeriodicTimer, 'interval' | 'offset' | 'startAt' | 'endAt'>;
@@ -177,37 +179,49 @@ describe('splitIntoWindows', () => {
   });
 });
 
-describe('periodicFirings', () => {
-  const timer: PeriodicTimer = { kind: 'periodic', id: 'p', shardId: 'shard0', data: '{"a":1}', createdAt: 100_500, interval: 10, offset: 0 };
+describe('periodicFirings and tickFiringsInWindow', () => {
+  const timer: PeriodicTimer = { kind: 'periodic', id: 'p', shardId: 'shard0', data: '{"a":1}', createdAt: 100_500, tickFrom: 112_000, interval: 10, offset: 0 };
 
-  test('never fires before the timer was created', () => {
-    expect(periodicFirings(timer, 0, 130_000).map((f) => f.scheduledAt)).toEqual([110_000, 120_000]);
+  test('the schedule alone: the API asks from the request, so firings before tickFrom are produced', () => {
+    expect(periodicFirings(timer, 100_500, 130_000).map((f) => f.scheduledAt)).toEqual([110_000, 120_000]);
   });
 
-  test('a later startAt wins over createdAt', () => {
-    expect(periodicFirings({ ...timer, startAt: 115_000 }, 0, 140_000).map((f) => f.scheduledAt)).toEqual([120_000, 130_000]);
+  test('a tick owes only the firings at or after tickFrom', () => {
+    expect(tickFiringsInWindow(timer, 0, 130_000).map((f) => f.scheduledAt)).toEqual([120_000]);
+    expect(tickFiringsInWindow({ ...timer, tickFrom: 120_000 }, 0, 130_000).map((f) => f.scheduledAt)).toEqual([120_000]);
+  });
+
+  test('a later startAt wins over tickFrom', () => {
+    expect(tickFiringsInWindow({ ...timer, startAt: 125_000 }, 0, 150_000).map((f) => f.scheduledAt)).toEqual([130_000, 140_000]);
   });
 
   test('firings carry the timer id, kind and body', () => {
     expect(firingsInWindow(timer, 110_000, 111_000)).toEqual([{ timerId: 'p', kind: 'periodic', scheduledAt: 110_000, body: '{"a":1}' }]);
   });
 
-  test('is the brute force from max(startAt, createdAt)', () => {
+  test('what the API sends before tickFrom and what the ticks send from it make the whole schedule, each firing once', () => {
     fc.assert(
-      fc.property(schedule, span, fc.integer({ min: -100_000, max: 4_000_000 }), (s, { from, to }, createdDelta) => {
+      fc.property(schedule, span, fc.integer({ min: 0, max: 4_000_000 }), (s, { from, to, windows }, boundaryDelta) => {
         const bounds = withBounds(s, from);
-        const createdAt = from + createdDelta;
-        const t: PeriodicTimer = { kind: 'periodic', id: 'x', shardId: 'shard0', data: 'null', createdAt, ...bounds };
-        const expected = bruteForce({ ...bounds, startAt: Math.max(bounds.startAt ?? -Infinity, createdAt) }, from, to);
-        expect(periodicFirings(t, from, to).map((f) => f.scheduledAt)).toEqual(expected);
+        const tickFrom = ceilSecond(from + boundaryDelta) * 1000;
+        const t: PeriodicTimer = { kind: 'periodic', id: 'x', shardId: 'shard0', data: 'null', createdAt: from, tickFrom, ...bounds };
+        const direct = periodicFirings(t, from, Math.min(tickFrom, to));
+        const ticked = windows.flatMap(([lo, hi]) => tickFiringsInWindow(t, lo, hi));
+        expect([...direct, ...ticked].map((f) => f.scheduledAt)).toEqual(bruteForce(bounds, from, to));
       }),
       { numRuns: 200 },
     );
   });
+
+  test('hasEndedBy: no firing at or after the instant remains', () => {
+    expect(hasEndedBy({ ...timer, endAt: 130_000 }, 130_000)).toBe(true);
+    expect(hasEndedBy({ ...timer, endAt: 130_001 }, 130_000)).toBe(false);
+    expect(hasEndedBy(timer, Number.MAX_SAFE_INTEGER)).toBe(false);
+  });
 });
 
 describe('oneShotFirings', () => {
-  const timer: OneShotTimer = { kind: 'oneshot', id: 'o', shardId: 'shard0', data: '"x"', createdAt: 0, fireAt: 50_250, expiresAt: 90_000 };
+  const timer: OneShotTimer = { kind: 'oneshot', id: 'o', shardId: 'shard0', data: '"x"', createdAt: 0, tickFrom: 0, fireAt: 50_250, expiresAt: 90_000 };
 
   test.each([
     [50_250, 50_251, 1],

@@ -1,13 +1,15 @@
 /**
  * The tick (src/core/ticker.ts) against the in-memory store: on-time dispatch a look-ahead ahead, catch-up of
- * missed windows, the shard lease, a refused send keeping the watermark, and the tick budget.
+ * missed windows, the shard lease, a refused send keeping the watermark, and a deadline: checkpoints inside a
+ * window, continuations that finish it with every firing sent once, and a killed invocation losing nothing.
  */
+import fc from 'fast-check';
 import { EngineSettings, engineConfig } from '../../src/core/config';
 import { Dispatcher, LATE_TOLERANCE_MS, firingIdOf } from '../../src/core/dispatch';
 import { OneShotTimer, PeriodicTimer } from '../../src/core/model';
 import { MetricName } from '../../src/core/names';
 import { silentLog } from '../../src/core/ports';
-import { Ticker } from '../../src/core/ticker';
+import { LEASE_SLACK_MS, Ticker, stopReserveMs } from '../../src/core/ticker';
 import { ManualClock, MemoryTimerStore, RecordingMetrics, RecordingQueue } from '../support/memory-store';
 
 /** A minute boundary, so that windows of one period start on it. */
@@ -27,14 +29,14 @@ function setup(settings: Partial<EngineSettings> = {}, queueLatencyMs = 0) {
 
 async function addPeriodic(store: MemoryTimerStore, id: string, interval: number, offset: number): Promise<PeriodicTimer> {
   const createdAt = T0 - 3_600_000;
-  const timer: PeriodicTimer = { kind: 'periodic', id, shardId: SHARD, data: JSON.stringify({ id }), createdAt, interval, offset };
-  await store.registerInterval(SHARD, interval);
+  const timer: PeriodicTimer = { kind: 'periodic', id, shardId: SHARD, data: JSON.stringify({ id }), createdAt, tickFrom: createdAt, interval, offset };
+  await store.registerInterval(SHARD, interval, createdAt);
   await store.putTimer(timer);
   return timer;
 }
 
 async function addOneShot(store: MemoryTimerStore, id: string, fireAt: number): Promise<OneShotTimer> {
-  const timer: OneShotTimer = { kind: 'oneshot', id, shardId: SHARD, data: '"once"', createdAt: T0 - 3_600_000, fireAt, expiresAt: fireAt + 86_400_000 };
+  const timer: OneShotTimer = { kind: 'oneshot', id, shardId: SHARD, data: '"once"', createdAt: T0 - 3_600_000, tickFrom: T0 - 3_600_000, fireAt, expiresAt: fireAt + 86_400_000 };
   await store.putTimer(timer);
   return timer;
 }
@@ -178,26 +180,130 @@ describe('Ticker', () => {
     expect([...new Set(ids)].sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
   });
 
-  test('a spent budget stops the tick early; the next ticks continue from the watermark', async () => {
-    const { store, clock, queue, ticker } = setup({ tickBudgetMs: 1_000 }, 700);
-    await addPeriodic(store, 'm', 60, 0);
-    await ticker.tick(SHARD);
-    clock.set(T0 + 20 * 60_000);
-    const target = Math.floor((T0 + 20 * 60_000 + 120_000) / 1000) * 1000;
-    const reports = [];
-    for (let i = 0; i < 20; i++) {
-      const report = await ticker.tick(SHARD);
-      reports.push(report);
-      if (report.watermark >= Math.floor((clock.now() + 120_000) / 1000) * 1000) break;
+  test('with a deadline, a tick stops before it inside its window and hands its lease to a continuation that finishes', async () => {
+    // 2,000 timers of one interval fire in each window: 200 batches, 10 in flight, 100 ms of virtual time a send.
+    const { store, clock, queue, metrics, ticker } = setup({}, 100);
+    for (let i = 0; i < 2000; i++) await addPeriodic(store, `m${i}`, 60, i % 60);
+    const deadline = T0 + 2_000;
+    const first = await ticker.tick(SHARD, { deadlineMs: deadline });
+    expect(first.continuation).toBeDefined();
+    expect(first.windows).toBe(0);
+    expect(first.dispatched).toBeGreaterThan(0);
+    expect(first.dispatched).toBeLessThan(2000);
+    // It stopped with the reserve left, checkpointed, and still holds the lease (lapsing just after its deadline).
+    // (This queue's latency adds up over concurrent sends, so the sends in flight at the stop take a while.)
+    expect(clock.now()).toBeLessThan(deadline);
+    expect(clock.now()).toBeGreaterThanOrEqual(deadline - stopReserveMs(2_000));
+    const state = await store.getShardState(SHARD);
+    expect(state).toMatchObject({ leaseOwner: first.continuation!.owner, leaseUntil: deadline + LEASE_SLACK_MS, watermark: T0 });
+    expect(state?.cursor).toBeDefined();
+    expect(metrics.count(MetricName.TICK_CONTINUATIONS)).toBe(1);
+
+    // The next scheduled tick cannot take the shard meanwhile; the continuation can.
+    expect((await new Ticker(setup().config, { store, dispatcher: new Dispatcher({ queue, clock, concurrency: 10, metrics, log: silentLog }), clock, metrics, log: silentLog }).tick(SHARD)).skipped).toBe(true);
+    let report = first;
+    for (let hop = 0; report.continuation && hop < 50; hop++) {
+      report = await ticker.tick(SHARD, { deadlineMs: clock.now() + 2_000, continueAs: report.continuation.owner });
     }
-    // With 700 ms per send and a 1 s budget, each tick gets through two windows.
-    expect(reports[0].windows).toBe(2);
-    expect(reports.length).toBeGreaterThan(5);
-    for (let i = 1; i < reports.length; i++) expect(reports[i].watermark).toBeGreaterThan(reports[i - 1].watermark);
-    expect(reports[reports.length - 1].watermark).toBeGreaterThanOrEqual(target);
-    const last = reports[reports.length - 1].watermark;
-    expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, last));
-    expect(queue.sent.map(firingIdOfEntry)).toHaveLength(new Set(queue.sent.map(firingIdOfEntry)).size);
+    expect(report.continuation).toBeUndefined();
+    const ids = queue.firingIds();
+    expect(ids.length).toBe(new Set(ids).size);
+    expect(ids.sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+    expect((await store.getShardState(SHARD))?.leaseOwner).toBeUndefined();
+  });
+
+  test('any chain of invocations and deadlines sends every firing exactly once', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 120 }),
+        fc.array(fc.integer({ min: 1_200, max: 20_000 }), { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.integer({ min: 0, max: 40 }),
+        async (timers, budgets, pageSize, latencyMs) => {
+          const config = engineConfig({ shardCount: 1, periodSeconds: 60 });
+          const store = new MemoryTimerStore({ pageSize });
+          const clock = new ManualClock(T0);
+          const queue = new RecordingQueue({ clock, latencyMs });
+          const metrics = new RecordingMetrics();
+          const dispatcher = new Dispatcher({ queue, clock, concurrency: 3, metrics, log: silentLog });
+          const ticker = new Ticker(config, { store, dispatcher, clock, metrics, log: silentLog });
+          const intervals = [1, 7, 60, 90];
+          for (let i = 0; i < timers; i++) await addPeriodic(store, `q${i}`, intervals[i % 4], (i * 13) % intervals[i % 4]);
+          for (let i = 0; i < timers / 4; i++) await addOneShot(store, `o${i}`, T0 + ((i * 7919) % 120_000));
+          let report = await ticker.tick(SHARD, { deadlineMs: clock.now() + budgets[0] });
+          for (let hop = 1; report.continuation && hop < 500; hop++) {
+            report = await ticker.tick(SHARD, { deadlineMs: clock.now() + budgets[hop % budgets.length], continueAs: report.continuation.owner });
+          }
+          expect(report.continuation).toBeUndefined();
+          const ids = queue.firingIds();
+          expect(ids.length).toBe(new Set(ids).size);
+          expect(ids.sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test('an invocation killed at its deadline loses nothing: the lease lapses and the next tick resumes at the last checkpoint', async () => {
+    const { store, clock, queue, ticker } = setup({}, 100);
+    for (let i = 0; i < 400; i++) await addPeriodic(store, `k${i}`, 60, i % 60);
+    // The queue stops answering after 25 sends, as if the function were frozen and killed at its deadline.
+    let sends = 0;
+    const send = queue.sendBatch.bind(queue);
+    queue.sendBatch = (entries) => (++sends > 25 ? new Promise(() => undefined) : send(entries));
+    const deadline = T0 + 60_000;
+    void ticker.tick(SHARD, { deadlineMs: deadline });
+    for (let i = 0; i < 200; i++) await new Promise((resolve) => setImmediate(resolve));
+    const checkpointed = (await store.getShardState(SHARD))?.cursor;
+    expect(checkpointed).toBeDefined();
+
+    queue.sendBatch = send;
+    clock.set(deadline + LEASE_SLACK_MS);
+    const report = await ticker.tick(SHARD);
+    expect(report.skipped).toBe(false);
+    const ids = queue.firingIds();
+    // Nothing is missing; only firings sent after the last checkpoint may be sent twice.
+    expect([...new Set(ids)].sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+    expect(ids.length - new Set(ids).size).toBeLessThanOrEqual(250);
+  });
+
+  test('a continuation of another owner\'s lease stands down', async () => {
+    const { store, ticker } = setup();
+    await addPeriodic(store, 'x', 60, 0);
+    await store.initShardState(SHARD, T0);
+    store.forceLease(SHARD, 'someone-else', T0 + 30_000);
+    expect((await ticker.tick(SHARD, { continueAs: 'not-the-owner' })).skipped).toBe(true);
+  });
+
+  test('ended periodic timers are retired once their window is done: their last firings sent, then never read again', async () => {
+    const { store, clock, queue, ticker, metrics } = setup();
+    const ending = await addPeriodic(store, 'ending', 10, 0);
+    store.timers.set('ending', { ...ending, endAt: T0 + 45_000, expiresAt: T0 + 45_000 + 86_400_000 });
+    await addPeriodic(store, 'forever', 10, 5);
+    const report = await ticker.tick(SHARD);
+    expect(report.retired).toBe(1);
+    expect(metrics.count(MetricName.TIMERS_RETIRED)).toBe(1);
+    expect(store.retired.has('ending')).toBe(true);
+    expect(queue.firingIds().filter((id) => id.startsWith('ending@'))).toEqual([0, 10_000, 20_000, 30_000, 40_000].map((d) => `ending@${T0 + d}`));
+    const read = jest.spyOn(store, 'queryPeriodic');
+    clock.advance(60_000);
+    await ticker.tick(SHARD);
+    expect(read).toHaveBeenCalled();
+    expect(queue.firingIds().filter((id) => id.startsWith('forever@')).length).toBeGreaterThan(12);
+    expect(queue.firingIds().filter((id) => id.startsWith('ending@'))).toHaveLength(5);
+  });
+
+  test('a tick tells the store which intervals it found timers of, so their registration is kept', async () => {
+    const { store, ticker } = setup();
+    await addPeriodic(store, 'a', 60, 0);
+    await addPeriodic(store, 'b', 3600, 100);
+    await store.registerInterval(SHARD, 86_400, T0);
+    const kept: number[][] = [];
+    store.keepIntervals = async (_shard, intervals) => void kept.push([...intervals].sort((x, y) => x - y));
+    await ticker.tick(SHARD);
+    // Every window reads the 60 s timers; an interval registered with no timer is never reported.
+    expect(kept.flat()).toContain(60);
+    expect(kept.flat()).not.toContain(86_400);
   });
 
   test('every page of a query is followed', async () => {

@@ -1,10 +1,12 @@
 /**
  * Request validation (src/core/validate.ts): every rule, with the status and message a client gets back.
  */
+import fc from 'fast-check';
 import { TimerRequestError } from '../../src/core/errors';
 import { defaultOffsetOf, shardOf } from '../../src/core/hash';
 import { Limits } from '../../src/core/model';
-import { oneShotTimerFrom, parseBody, periodicTimerFrom, validateId } from '../../src/core/validate';
+import { oneShotTimerFrom, parseBody, periodicTimerFrom, sqsSafeJson, validateId } from '../../src/core/validate';
+import { forbiddenCharacterIn } from '../support/sqs-rules';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const DEFAULTS = { shardCount: 8, defaultIntervalSeconds: 60 };
@@ -88,6 +90,7 @@ describe('periodicTimerFrom', () => {
       shardId: shardOf('job-1', 8),
       data: '{"a":[1,"é"]}',
       createdAt: NOW,
+      tickFrom: NOW,
       interval: 60,
       offset: defaultOffsetOf('job-1', 60),
     });
@@ -165,6 +168,7 @@ describe('oneShotTimerFrom', () => {
       shardId: shardOf('once', 8),
       data: '"go"',
       createdAt: NOW,
+      tickFrom: NOW,
       fireAt: NOW + 30_000,
       expiresAt: NOW + 30_000 + RETENTION,
     });
@@ -203,5 +207,70 @@ describe('oneShotTimerFrom', () => {
   test('413 for oversized timerCallbackData and for an oversized raw body', () => {
     expect(refusal(() => oneShot({ timerCallbackData: 'x'.repeat(Limits.MAX_CALLBACK_DATA_BYTES), delaySeconds: 1 })).status).toBe(413);
     expect(refusal(() => oneShot(`{"timerCallbackData":"${'x'.repeat(Limits.MAX_BODY_BYTES)}","delaySeconds":1}`)).status).toBe(413);
+  });
+});
+
+describe('sqsSafeJson', () => {
+  test.each([
+    ['U+FFFF in a string', 'a\uFFFFb', '"a\\uffffb"'],
+    ['U+FFFE in a string', '\uFFFE', '"\\ufffe"'],
+    ['both, repeated, beside other characters', { s: '\uFFFE\uFFFFé😀\uFFFF' }, '{"s":"\\ufffe\\uffffé😀\\uffff"}'],
+    ['in an object key', { 'k\uFFFF': 1 }, '{"k\\uffff":1}'],
+    ['deep in arrays', [[['\uFFFF']]], '[[["\\uffff"]]]'],
+  ])('%s: written as a \\u escape', (_, value, json) => {
+    const safe = sqsSafeJson(value);
+    expect(safe).toBe(json);
+    expect(forbiddenCharacterIn(safe)).toBeUndefined();
+    expect(JSON.parse(safe)).toEqual(value);
+  });
+
+  test.each([
+    ['plain ASCII', { order: 42, note: 'x' }],
+    ['U+FFFD, the last character SQS allows below the astral planes', '\uFFFD'],
+    ['U+E000 and U+D7FF, the edges of the private-use gap', '\uE000\uD7FF'],
+    ['an astral character', '😀'],
+    ['control characters, which JSON.stringify escapes itself', '\u0000\u0001\u001f\t'],
+    ['a lone surrogate, which JSON.stringify escapes itself', '\uD800x\uDFFF'],
+    ['null', null],
+  ])('%s: exactly JSON.stringify', (_, value) => {
+    expect(sqsSafeJson(value)).toBe(JSON.stringify(value));
+    expect(forbiddenCharacterIn(sqsSafeJson(value))).toBeUndefined();
+  });
+
+  test('any JSON value: a valid SQS body that parses back to the same value', () => {
+    // Strings over every UTF-16 code unit, so U+FFFE, U+FFFF, controls and lone surrogates all turn up.
+    const anyText = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 12 });
+    const withSpecials = fc.oneof(anyText, fc.constantFrom('\uFFFF', '\uFFFE', 'x\uFFFEy\uFFFF'));
+    const value = fc.letrec((tie) => ({
+      json: fc.oneof(
+        { depthSize: 'small' },
+        withSpecials,
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('json'), { maxLength: 4 }),
+        fc.dictionary(withSpecials, tie('json'), { maxKeys: 4 }),
+      ),
+    })).json;
+    fc.assert(
+      fc.property(value, (v) => {
+        const safe = sqsSafeJson(v);
+        expect(forbiddenCharacterIn(safe)).toBeUndefined();
+        expect(JSON.parse(safe)).toEqual(JSON.parse(JSON.stringify(v)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('timers store their data escaped, and the size limit counts the escaped JSON', () => {
+    const data = { s: 'a\uFFFF\uFFFE' };
+    expect(periodic({ timerCallbackData: data }).data).toBe('{"s":"a\\uffff\\ufffe"}');
+    expect(oneShot({ timerCallbackData: data, delaySeconds: 1 }).data).toBe('{"s":"a\\uffff\\ufffe"}');
+    // Escaped, each U+FFFF takes 6 bytes instead of its 3 in UTF-8: the limit applies to what is stored and sent.
+    const count = Math.floor((Limits.MAX_CALLBACK_DATA_BYTES - 2) / 6) + 1;
+    expect(refusal(() => periodic({ timerCallbackData: '\uFFFF'.repeat(count) }))).toEqual({
+      status: 413,
+      message: `"timerCallbackData" is ${6 * count + 2} bytes serialized; at most ${Limits.MAX_CALLBACK_DATA_BYTES} fit one SQS message`,
+    });
   });
 });

@@ -1,44 +1,92 @@
 /**
  * In-memory test doubles of the engine's ports, for the tests of `src/core`: a `TimerStore` that follows the
- * port's contract to the letter (conditional lease, claimedUntil only grows, intervals as a set, paged reads),
+ * port's contract to the letter (conditional lease, cursor, intervals as a set, paged reads with positions, and
+ * optionally an index that lags writes),
  * a recording `FiringQueue` that can refuse entries or throw, a manual `Clock` whose `sleep` advances virtual
  * time, and a recording `MetricsSink`. The real adapters (SQLite, DynamoDB, SQS) are tested against real stores.
  */
-import { Timer } from '../../src/core/model';
+import { PeriodicTimer, Timer } from '../../src/core/model';
 import { MessageAttribute } from '../../src/core/names';
-import { Clock, FiringQueue, MetricsSink, QueueEntry, ShardClaim, ShardState, TimerPages, TimerStore } from '../../src/core/ports';
+import { Clock, FiringQueue, MetricsSink, QueueEntry, QueueFailure, ShardClaim, ShardState, TimerPage, TimerPages, TimerStore } from '../../src/core/ports';
 
 interface MutableShardState {
   watermark: number;
-  claimedUntil: number;
   leaseOwner?: string;
   leaseUntil?: number;
+  cursor?: string;
 }
 
 export interface MemoryStoreOptions {
   /** Timers per page of a query; small values make the engine follow many pages. @default 100 */
   readonly pageSize?: number;
+  /**
+   * Makes the schedule reads (queries and `listIntervals`) lag writes as a global secondary index does: a timer or
+   * an interval registration is invisible to them until `lagMs` after it was written, by this clock. A replaced
+   * timer reads as its previous version meanwhile; a deleted one is gone at once from the store but stays in the
+   * index for the lag. @default - no lag
+   */
+  readonly indexLag?: { readonly clock: Clock; readonly lagMs: number };
+}
+
+/** The (key, id) order of the index: where a timer sits in a read. */
+function positionOf(key: number, id: string): string {
+  return `${String(key).padStart(16, '0')}#${id}`;
+}
+
+interface IndexedVersion {
+  readonly timer: Timer | undefined;
+  readonly visibleAt: number;
 }
 
 export class MemoryTimerStore implements TimerStore {
   readonly timers = new Map<string, Timer>();
+  /** Ids taken out of the schedule by `retireTimers`, with the `createdAt` of the version retired. */
+  readonly retired = new Map<string, number>();
   private readonly shards = new Map<string, MutableShardState>();
-  private readonly intervals = new Map<string, Set<number>>();
+  private readonly intervals = new Map<string, Map<number, number>>();
+  /** With index lag: each id's versions as the index shows them over time, newest last. */
+  private readonly indexVersions = new Map<string, IndexedVersion[]>();
   private readonly pageSize: number;
   /** Pages handed out by the query methods, to check that every page was followed. */
   pagesServed = 0;
+  /** Every call that wrote the shard state, by method: the API must make none. */
+  readonly shardWrites: string[] = [];
 
-  constructor(options: MemoryStoreOptions = {}) {
+  constructor(private readonly options: MemoryStoreOptions = {}) {
     this.pageSize = options.pageSize ?? 100;
     if (!Number.isInteger(this.pageSize) || this.pageSize < 1) {
       throw new Error(`pageSize must be a whole number of at least 1, got ${this.pageSize}`);
     }
   }
 
-  async putTimer(timer: Timer): Promise<Timer | undefined> {
-    const previous = this.timers.get(timer.id);
+  private now(): number {
+    return this.options.indexLag?.clock.now() ?? 0;
+  }
+
+  private indexWrite(id: string, timer: Timer | undefined): void {
+    if (!this.options.indexLag) return;
+    const versions = this.indexVersions.get(id) ?? [];
+    versions.push({ timer, visibleAt: this.now() + this.options.indexLag.lagMs });
+    this.indexVersions.set(id, versions);
+  }
+
+  /** What the schedule index shows now: every timer, or with lag the newest version already visible. */
+  private indexed(): Timer[] {
+    if (!this.options.indexLag) return [...this.timers.values()];
+    const now = this.now();
+    const out: Timer[] = [];
+    for (const versions of this.indexVersions.values()) {
+      let shown: Timer | undefined;
+      for (const version of versions) if (version.visibleAt <= now) shown = version.timer;
+      if (shown) out.push(shown);
+    }
+    return out;
+  }
+
+  async putTimer(timer: Timer): Promise<void> {
     this.timers.set(timer.id, timer);
-    return previous;
+    this.retired.delete(timer.id);
+    this.indexWrite(timer.id, timer);
   }
 
   async getTimer(id: string): Promise<Timer | undefined> {
@@ -48,7 +96,20 @@ export class MemoryTimerStore implements TimerStore {
   async deleteTimer(id: string): Promise<Timer | undefined> {
     const previous = this.timers.get(id);
     this.timers.delete(id);
+    this.retired.delete(id);
+    if (previous) this.indexWrite(id, undefined);
     return previous;
+  }
+
+  async registerInterval(shardId: string, intervalSeconds: number, nowMs: number): Promise<void> {
+    const registered = this.intervals.get(shardId) ?? new Map<number, number>();
+    if (!registered.has(intervalSeconds)) registered.set(intervalSeconds, this.options.indexLag ? nowMs + this.options.indexLag.lagMs : nowMs);
+    this.intervals.set(shardId, registered);
+  }
+
+  async listIntervals(shardId: string, nowMs: number): Promise<number[]> {
+    const registered = this.intervals.get(shardId) ?? new Map<number, number>();
+    return [...registered].filter(([, visibleAt]) => !this.options.indexLag || visibleAt <= nowMs).map(([i]) => i).sort((a, b) => a - b);
   }
 
   async getShardState(shardId: string): Promise<ShardState | undefined> {
@@ -56,55 +117,73 @@ export class MemoryTimerStore implements TimerStore {
   }
 
   async initShardState(shardId: string, watermark: number): Promise<ShardState> {
-    if (!this.shards.has(shardId)) this.shards.set(shardId, { watermark, claimedUntil: watermark });
+    if (!this.shards.has(shardId)) {
+      this.shards.set(shardId, { watermark });
+      this.shardWrites.push('initShardState');
+    }
     return this.snapshot(shardId)!;
-  }
-
-  async registerInterval(shardId: string, intervalSeconds: number): Promise<void> {
-    const set = this.intervals.get(shardId) ?? new Set<number>();
-    set.add(intervalSeconds);
-    this.intervals.set(shardId, set);
   }
 
   async claimShard(claim: ShardClaim): Promise<ShardState | undefined> {
     const state = this.shards.get(claim.shardId);
     if (!state) throw new Error(`claimShard: shard ${claim.shardId} has no state; initShardState comes first`);
-    const free = state.leaseOwner === undefined || (state.leaseUntil ?? 0) <= claim.nowMs;
+    const free = state.leaseOwner === undefined || (state.leaseUntil ?? 0) <= claim.nowMs || (claim.renew === true && state.leaseOwner === claim.owner);
     if (!free) return undefined;
+    this.shardWrites.push('claimShard');
     state.leaseOwner = claim.owner;
     state.leaseUntil = claim.leaseUntil;
-    state.claimedUntil = Math.max(state.claimedUntil, claim.claimUntil);
     return this.snapshot(claim.shardId);
+  }
+
+  async checkpoint(shardId: string, owner: string, watermark: number, cursor: string | undefined, leaseUntil: number): Promise<boolean> {
+    const state = this.shards.get(shardId);
+    if (!state || state.leaseOwner !== owner || state.watermark !== watermark) return false;
+    this.shardWrites.push('checkpoint');
+    state.cursor = cursor;
+    state.leaseUntil = leaseUntil;
+    return true;
   }
 
   async advanceWatermark(shardId: string, owner: string, from: number, to: number): Promise<boolean> {
     const state = this.shards.get(shardId);
     if (!state || state.leaseOwner !== owner || state.watermark !== from) return false;
+    this.shardWrites.push('advanceWatermark');
     state.watermark = to;
-    state.claimedUntil = Math.max(state.claimedUntil, to);
+    delete state.cursor;
     return true;
   }
 
   async releaseShard(shardId: string, owner: string): Promise<void> {
     const state = this.shards.get(shardId);
     if (state && state.leaseOwner === owner) {
+      this.shardWrites.push('releaseShard');
       delete state.leaseOwner;
       delete state.leaseUntil;
     }
   }
 
-  queryPeriodic(shardId: string, intervalSeconds: number, offsetFrom: number, offsetTo: number): TimerPages {
+  queryPeriodic(shardId: string, intervalSeconds: number, offsetFrom: number, offsetTo: number, after?: string): TimerPages {
     return this.pages(
       (t) => t.kind === 'periodic' && t.shardId === shardId && t.interval === intervalSeconds && t.offset >= offsetFrom && t.offset < offsetTo,
       (t) => (t.kind === 'periodic' ? t.offset : 0),
+      after,
     );
   }
 
-  queryOneShots(shardId: string, fromMs: number, toMs: number): TimerPages {
+  queryOneShots(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages {
     return this.pages(
       (t) => t.kind === 'oneshot' && t.shardId === shardId && t.fireAt >= fromMs && t.fireAt < toMs,
       (t) => (t.kind === 'oneshot' ? t.fireAt : 0),
+      after,
     );
+  }
+
+  async retireTimers(timers: readonly PeriodicTimer[]): Promise<void> {
+    for (const timer of timers) {
+      const current = this.timers.get(timer.id);
+      // A timer replaced since it was read keeps its place in the schedule.
+      if (current?.kind === 'periodic' && current.createdAt === timer.createdAt) this.retired.set(timer.id, timer.createdAt);
+    }
   }
 
   /** Holds the lease as another tick would, e.g. to check that a tick stands down. */
@@ -121,19 +200,22 @@ export class MemoryTimerStore implements TimerStore {
     return {
       shardId,
       watermark: state.watermark,
-      claimedUntil: state.claimedUntil,
       ...(state.leaseOwner !== undefined && { leaseOwner: state.leaseOwner, leaseUntil: state.leaseUntil }),
-      intervals: [...(this.intervals.get(shardId) ?? [])].sort((a, b) => a - b),
+      ...(state.cursor !== undefined && { cursor: state.cursor }),
     };
   }
 
   /** Pages in index order (sort key, then id), as a range query over the schedule index returns them. */
-  private async *pages(match: (t: Timer) => boolean, sortKey: (t: Timer) => number): AsyncGenerator<Timer[]> {
-    const found = [...this.timers.values()].filter(match);
-    found.sort((a, b) => sortKey(a) - sortKey(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  private async *pages(match: (t: Timer) => boolean, sortKey: (t: Timer) => number, after?: string): AsyncGenerator<TimerPage> {
+    const found = this.indexed()
+      .filter((t) => match(t) && this.retired.get(t.id) !== t.createdAt)
+      .map((timer) => ({ timer, position: positionOf(sortKey(timer), timer.id) }))
+      .filter((entry) => after === undefined || entry.position > after);
+    found.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
     for (let i = 0; i < found.length; i += this.pageSize) {
       this.pagesServed++;
-      yield found.slice(i, i + this.pageSize);
+      const page = found.slice(i, i + this.pageSize);
+      yield { timers: page.map((e) => e.timer), positions: page.map((e) => e.position) };
     }
   }
 }
@@ -186,8 +268,11 @@ export class RecordingQueue implements FiringQueue {
   maxInFlight = 0;
   private readonly attempts = new Map<string, number>();
   private held?: Promise<void>;
-  /** Decides per entry (and per attempt of that firing, counted from 1) whether to refuse it. */
-  refuse: (entry: QueueEntry, attempt: number) => boolean;
+  /**
+   * Decides per entry (and per attempt of that firing, counted from 1) whether to refuse it: true for a transient
+   * refusal, or the failure to answer (e.g. a permanent one).
+   */
+  refuse: (entry: QueueEntry, attempt: number) => boolean | Omit<QueueFailure, 'id'>;
 
   constructor(private readonly options: RecordingQueueOptions = {}) {
     this.refuse = () => false;
@@ -208,7 +293,7 @@ export class RecordingQueue implements FiringQueue {
     return this.sent.map((e) => e.attributes[MessageAttribute.FIRING_ID]);
   }
 
-  async sendBatch(entries: readonly QueueEntry[]): Promise<string[]> {
+  async sendBatch(entries: readonly QueueEntry[]): Promise<QueueFailure[]> {
     this.calls.push([...entries]);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -221,13 +306,15 @@ export class RecordingQueue implements FiringQueue {
         this.throwTimes--;
         throw new Error('queue unavailable (test)');
       }
-      const failed: string[] = [];
+      const failed: QueueFailure[] = [];
       const now = this.options.clock?.now() ?? Date.now();
       for (const entry of entries) {
         const key = entry.attributes[MessageAttribute.FIRING_ID] ?? entry.id;
         const attempt = (this.attempts.get(key) ?? 0) + 1;
         this.attempts.set(key, attempt);
-        if (this.refuse(entry, attempt)) failed.push(entry.id);
+        const refusal = this.refuse(entry, attempt);
+        if (refusal === true) failed.push({ id: entry.id, code: 'ServiceUnavailable', permanent: false });
+        else if (refusal) failed.push({ id: entry.id, ...refusal });
         else this.sent.push({ ...entry, sentAt: now });
       }
       return failed;
