@@ -12,6 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ApiAuthorization, DeadLetterQueue, ServerlessTimer, ServerlessTimerProps } from '../../src';
 import { INDEX_PROJECTED_ATTRIBUTES, TableSchema } from '../../src/aws/table-schema';
+import { indexLagToleranceFor } from '../../src/core/config';
 import { METRIC_DIMENSION_SERVICE, METRIC_NAMESPACE, MetricName } from '../../src/core/names';
 import { Envar } from '../../src/envars';
 
@@ -99,23 +100,23 @@ describe('period', () => {
     [Duration.minutes(1), 'rate(1 minute)', 60],
     [Duration.minutes(5), 'rate(5 minutes)', 300],
     [Duration.seconds(840), 'rate(14 minutes)', 840],
-  ])('%s: schedule %s, tick timeout and budget follow', (period, expression, seconds) => {
+  ])('%s: schedule %s, the tick timeout and the index lag tolerated follow', (period, expression, seconds) => {
     // GIVEN / WHEN
     const { template } = synth({ period });
     // THEN
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: expression });
     const tickId = logicalId(template, 'AWS::Lambda::Function', 'TickHandler');
     expect(template.toJSON().Resources[tickId].Properties.Timeout).toBe(seconds);
-    const env = envOf(template, 'TickHandler');
-    expect(env[Envar.PERIOD_SECONDS]).toBe(String(seconds));
-    expect(Number(env[Envar.TICK_BUDGET_MS])).toBeLessThan(seconds * 1000);
-    expect(Number(env[Envar.TICK_BUDGET_MS])).toBeGreaterThan(0);
-    expect(envOf(template, 'ApiHandler')[Envar.PERIOD_SECONDS]).toBe(String(seconds));
+    for (const fn of ['ApiHandler', 'TickHandler']) {
+      const env = envOf(template, fn);
+      expect(env[Envar.PERIOD_SECONDS]).toBe(String(seconds));
+      expect(env[Envar.INDEX_LAG_TOLERANCE_MS]).toBe(String(indexLagToleranceFor(seconds, 10_000)));
+    }
   });
 });
 
 describe('handlers', () => {
-  test('both handlers get the table, queue, engine settings and Powertools names; the tick its settle and budget', () => {
+  test('both handlers get the table, queue, the same engine settings and the Powertools names', () => {
     // GIVEN / WHEN
     const { template, timer } = synth({ batchConcurrency: 25, oneShotRetention: Duration.hours(2), serviceName: 'timers' });
     // THEN
@@ -127,22 +128,25 @@ describe('handlers', () => {
         [Envar.QUEUE_URL]: { Ref: queueId },
         [Envar.BATCH_CONCURRENCY]: '25',
         [Envar.ONESHOT_RETENTION_SECONDS]: '7200',
+        [Envar.INDEX_LAG_TOLERANCE_MS]: '45000',
+        [Envar.CREATE_WITHIN_MS]: '10000',
         POWERTOOLS_SERVICE_NAME: 'timers',
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       }));
     }
-    expect(envOf(template, 'TickHandler')[Envar.SETTLE_MS]).toBe('1000');
-    expect(envOf(template, 'ApiHandler')[Envar.SETTLE_MS]).toBeUndefined();
+    expect(envOf(template, 'TickHandler')).toEqual(envOf(template, 'ApiHandler'));
     template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
     expect(timer.serviceName).toBe('timers');
   });
 
-  test('a failed tick is not retried asynchronously: the next tick catches its windows up', () => {
+  test('the API handler\'s timeout is the bound on a PUT that both handlers are given', () => {
     const { template } = synth();
-    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: { Ref: logicalId(template, 'AWS::Lambda::Function', 'TickHandler') },
-      MaximumRetryAttempts: 0,
-    });
+    const apiId = logicalId(template, 'AWS::Lambda::Function', 'ApiHandler');
+    const timeoutSeconds = template.toJSON().Resources[apiId].Properties.Timeout;
+    expect(timeoutSeconds).toBe(10);
+    for (const fn of ['ApiHandler', 'TickHandler']) {
+      expect(envOf(template, fn)[Envar.CREATE_WITHIN_MS]).toBe(String(timeoutSeconds * 1000));
+    }
   });
 
   test.each([[true, 'Active'], [false, undefined]])('tracing %s', (tracing, mode) => {
@@ -152,6 +156,80 @@ describe('handlers', () => {
       expect(template.toJSON().Resources[id].Properties.TracingConfig?.Mode).toBe(mode);
     }
     template.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: tracing });
+  });
+});
+
+describe('ticks', () => {
+  function tickOf(template: Template): any {
+    return template.toJSON().Resources[logicalId(template, 'AWS::Lambda::Function', 'TickHandler')];
+  }
+
+  test('by default: one full vCPU (1,769 MB), no reserved concurrency, recursion allowed for its continuations', () => {
+    // GIVEN / WHEN
+    const { template } = synth();
+    // THEN
+    const tick = tickOf(template).Properties;
+    expect(tick.MemorySize).toBe(1769);
+    expect(tick.ReservedConcurrentExecutions).toBeUndefined();
+    expect(tick.RecursiveLoop).toBe('Allow');
+  });
+
+  test.each([128, 3008, 10_240])('tickMemorySize %i', (tickMemorySize) => {
+    const { template } = synth({ tickMemorySize });
+    expect(tickOf(template).Properties.MemorySize).toBe(tickMemorySize);
+  });
+
+  test.each([[1, 2], [4, 8], [4, 100]])('%i shard(s), tickReservedConcurrency %i: reserved on the tick function', (shardCount, reserved) => {
+    const { template } = synth({ shardCount, tickReservedConcurrency: reserved });
+    expect(tickOf(template).Properties.ReservedConcurrentExecutions).toBe(reserved);
+  });
+
+  test('neither a failed tick nor a lost continuation is retried asynchronously, and a stale continuation expires after a period', () => {
+    // GIVEN / WHEN
+    const { template } = synth({ period: Duration.minutes(3) });
+    // THEN
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(template, 'AWS::Lambda::Function', 'TickHandler') },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 180,
+    });
+  });
+
+  test('the tick may invoke itself, through a policy of its own that the function does not wait for (no dependency cycle)', () => {
+    // GIVEN / WHEN
+    const { template } = synth({ shardCount: 2 });
+    // THEN
+    const tickId = logicalId(template, 'AWS::Lambda::Function', 'TickHandler');
+    const roleId = logicalId(template, 'AWS::IAM::Role', 'TickHandlerRole');
+    const policyId = logicalId(template, 'AWS::IAM::Policy', 'TickContinuationPolicy');
+    const policy = template.toJSON().Resources[policyId];
+    expect(policy.Properties.Roles).toEqual([{ Ref: roleId }]);
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [tickId, 'Arn'] } },
+    ]);
+    expect(tickOf(template).DependsOn ?? []).not.toContain(policyId);
+    const defaultPolicy = template.toJSON().Resources[logicalId(template, 'AWS::IAM::Policy', 'TickHandlerRoleDefaultPolicy')];
+    expect(JSON.stringify(defaultPolicy)).not.toContain(tickId);
+    // No schedule starts a tick before the tick may hand over.
+    for (const schedule of Object.values(template.findResources('AWS::Scheduler::Schedule'))) {
+      expect(schedule.DependsOn).toContain(policyId);
+    }
+  });
+
+  test('the schedules are in a schedule group of the construct\'s own, which goes with the stack', () => {
+    // GIVEN / WHEN
+    const { template, timer } = synth({ shardCount: 3 });
+    // THEN
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    const groupId = logicalId(template, 'AWS::Scheduler::ScheduleGroup', 'TickScheduleGroup');
+    expect(template.toJSON().Resources[groupId].DeletionPolicy).toBe('Delete');
+    const groupName = template.toJSON().Resources[groupId].Properties.Name;
+    for (const schedule of Object.values(template.findResources('AWS::Scheduler::Schedule'))) {
+      expect(schedule.Properties.GroupName).toBe(groupName);
+      // The name is a literal: only DependsOn makes CloudFormation create the group first.
+      expect(schedule.DependsOn).toContain(groupId);
+    }
+    expect(timer.scheduleGroup).toBeDefined();
   });
 });
 
@@ -240,9 +318,11 @@ describe('least privilege', () => {
       `Allow logs:CreateLogStream,logs:PutLogEvents on ${logs('ApiHandler')}`,
       `Allow sqs:SendMessage on ${queueArn}`,
     ]);
+    const tickArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(template, 'AWS::Lambda::Function', 'TickHandler'), 'Arn'] });
     expect(permissionsOf(template, logicalId(template, 'AWS::IAM::Role', 'TickHandlerRole'))).toEqual([
-      `Allow dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem on ${tableArn}`,
+      `Allow dynamodb:GetItem,dynamodb:UpdateItem on ${tableArn}`,
       `Allow dynamodb:Query on ${indexArn}`,
+      `Allow lambda:InvokeFunction on ${tickArn}`,
       `Allow logs:CreateLogStream,logs:PutLogEvents on ${logs('TickHandler')}`,
       `Allow sqs:SendMessage on ${queueArn}`,
     ]);
@@ -365,7 +445,8 @@ describe('callback queue and dead-letter queue', () => {
     const { template, timer } = synth({ deadLetterQueue: DeadLetterQueue.none() });
     template.resourceCountIs('AWS::SQS::Queue', 1);
     template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() }, 0);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    expect(timer.deadLetterAlarm).toBeUndefined();
     expect(timer.deadLetterQueue).toBeUndefined();
     expect(() => timer.metricDeadLetters()).toThrow(/has no dead-letter queue \(DeadLetterQueue\.none\(\)\)/);
   });
@@ -419,6 +500,8 @@ describe('metrics, alarms and dashboard', () => {
     ['metricFiringsDispatched', MetricName.FIRINGS_DISPATCHED, 'Sum'],
     ['metricLateFirings', MetricName.LATE_FIRINGS, 'Sum'],
     ['metricDispatchLag', MetricName.DISPATCH_LAG, 'Maximum'],
+    ['metricFiringsRejected', MetricName.FIRINGS_REJECTED, 'Sum'],
+    ['metricTickContinuations', MetricName.TICK_CONTINUATIONS, 'Sum'],
   ] as const)('%s reads %s of this timer\'s service', (method, metricName, statistic) => {
     const { timer } = synth({ serviceName: 'svc', period: Duration.minutes(2) });
     const metric = timer[method]();
@@ -440,7 +523,7 @@ describe('metrics, alarms and dashboard', () => {
     // GIVEN / WHEN
     const { template } = synth();
     // THEN
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',
       Namespace: 'AWS/Lambda',
@@ -454,6 +537,77 @@ describe('metrics, alarms and dashboard', () => {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'DeadLetterQueue'), 'QueueName'] } }],
     });
+  });
+
+  test.each([1, 7])('heartbeat with %i shard(s): fewer tick invocations than shards in 2 of 3 periods, no data breaching', (shardCount) => {
+    // GIVEN / WHEN
+    const { template, timer } = synth({ shardCount, period: Duration.minutes(2) });
+    // THEN
+    const alarm = template.toJSON().Resources[logicalId(template, 'AWS::CloudWatch::Alarm', 'TickHeartbeatAlarm')].Properties;
+    expect(alarm).toEqual(expect.objectContaining({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Statistic: 'Sum',
+      Period: 120,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(template, 'AWS::Lambda::Function', 'TickHandler') } }],
+      Threshold: shardCount,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'breaching',
+    }));
+    expect(timer.tickHeartbeatAlarm).toBeDefined();
+  });
+
+  test('the scheduler alarm adds target errors and dropped invocations of the construct\'s schedule group', () => {
+    // GIVEN / WHEN
+    const { template, timer } = synth();
+    // THEN
+    const alarm = template.toJSON().Resources[logicalId(template, 'AWS::CloudWatch::Alarm', 'SchedulerErrorsAlarm')].Properties;
+    expect(alarm).toEqual(expect.objectContaining({
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+    }));
+    const metrics = Object.fromEntries(alarm.Metrics.filter((m: any) => m.MetricStat)
+      .map((m: any) => [m.MetricStat.Metric.MetricName, m.MetricStat]));
+    const groupId = logicalId(template, 'AWS::Scheduler::ScheduleGroup', 'TickScheduleGroup');
+    const groupName = template.toJSON().Resources[groupId].Properties.Name;
+    for (const name of ['TargetErrorCount', 'InvocationDroppedCount']) {
+      expect(metrics[name]).toEqual({
+        Metric: { Namespace: 'AWS/Scheduler', MetricName: name, Dimensions: [{ Name: 'ScheduleGroup', Value: groupName }] },
+        Period: 60,
+        Stat: 'Sum',
+      });
+    }
+    expect(alarm.Metrics.find((m: any) => m.Expression).Expression).toBe('FILL(targetErrors, 0) + FILL(dropped, 0)');
+    expect(timer.schedulerErrorsAlarm).toBeDefined();
+  });
+
+  test('a firing the queue refused for good pages at once', () => {
+    const { template, timer } = synth({ serviceName: 'svc' });
+    const alarm = template.toJSON().Resources[logicalId(template, 'AWS::CloudWatch::Alarm', 'FiringsRejectedAlarm')].Properties;
+    expect(alarm).toEqual(expect.objectContaining({
+      Namespace: METRIC_NAMESPACE,
+      MetricName: MetricName.FIRINGS_REJECTED,
+      Dimensions: [{ Name: METRIC_DIMENSION_SERVICE, Value: 'svc' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    }));
+    expect(timer.firingsRejectedAlarm).toBeDefined();
+  });
+
+  test('the dashboard shows the state of every alarm', () => {
+    const { template } = synth({ dashboard: true });
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(6);
+    for (const alarm of alarms) expect(body).toContain(alarm);
   });
 
   test.each([[true, 1], [false, 0]])('dashboard %s', (dashboard, count) => {
@@ -475,6 +629,11 @@ describe('validation', () => {
     ['batchConcurrency 1001', { batchConcurrency: 1001 }, 'batchConcurrency must be a whole number from 1 to 1000, got 1001'],
     ['visibilityTimeout 13 h', { visibilityTimeout: Duration.hours(13) }, 'visibilityTimeout must be from 0 to 43200 seconds, got 46800 seconds'],
     ['oneShotRetention 10 s', { oneShotRetention: Duration.seconds(10) }, 'oneShotRetention must be from 60 to 31536000 seconds, got 10 seconds'],
+    ['tickMemorySize 127', { tickMemorySize: 127 }, 'tickMemorySize must be a whole number from 128 to 10240, got 127'],
+    ['tickMemorySize 10241', { tickMemorySize: 10_241 }, 'tickMemorySize must be a whole number from 128 to 10240, got 10241'],
+    ['tickReservedConcurrency 0', { tickReservedConcurrency: 0 }, 'tickReservedConcurrency must be a whole number of at least 2 (twice shardCount, 1), got 0'],
+    ['tickReservedConcurrency 5 for 3 shards', { shardCount: 3, tickReservedConcurrency: 5 },
+      'tickReservedConcurrency must be a whole number of at least 6 (twice shardCount, 3), got 5'],
     ['callback tuning without a callback', { callbackBatchSize: 5 }, 'got them without a callback: pass callback too, or drop them'],
     ['maxReceiveCount 0', { deadLetterQueue: DeadLetterQueue.create({ maxReceiveCount: 0 }) }, 'deadLetterQueue maxReceiveCount must be a whole number from 1 to 1000, got 0'],
     ['maxReceiveCount 1001 on an existing queue', (stack: Stack) => ({ deadLetterQueue: DeadLetterQueue.fromQueue(new sqs.Queue(stack, 'Q'), 1001) }),

@@ -1,0 +1,103 @@
+/**
+ * The timer API of a `ServerlessTimer`: the REST API with `/periodic/{id}` and `/oneshot/{id}`, its access logs, and
+ * the API handler behind it (`api.lambda.ts`, generated as `ApiFunction`) with exactly the permissions it uses.
+ *
+ * A part, not a construct: it creates its resources in the `ServerlessTimer`'s own scope, so their construct IDs,
+ * and the logical IDs that follow from them, stay those of the single-class construct it was split from.
+ */
+import { Duration, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ApiAuthorization } from './api-authorization';
+import { ApiFunction } from './api-function';
+import { acknowledgeHandlerFindings, handlerBasics, HandlerSettings } from '../handler-settings';
+import { QueuePart } from '../queue/queue-part';
+import { TablePart } from '../table/table-part';
+
+const ROUTES = ['periodic', 'oneshot'] as const;
+const METHODS = ['PUT', 'GET', 'DELETE'] as const;
+
+/** The API handler's timeout: also the engine's bound on how long a PUT takes to store its timer (`CREATE_WITHIN_MS`). */
+export const API_HANDLER_TIMEOUT = Duration.seconds(10);
+
+export interface ApiPartProps {
+  readonly settings: HandlerSettings;
+  readonly authorization: ApiAuthorization;
+  readonly table: TablePart;
+  readonly queue: QueuePart;
+}
+
+export class ApiPart {
+  readonly restApi: apigw.RestApi;
+  readonly handler: ApiFunction;
+
+  constructor(scope: Construct, props: ApiPartProps) {
+    const { settings, authorization } = props;
+    const basics = handlerBasics(scope, 'ApiHandler', settings);
+    this.handler = new ApiFunction(scope, 'ApiHandler', {
+      role: basics.role,
+      description: 'Timer API: creates, reads and deletes timers',
+      memorySize: 256,
+      timeout: API_HANDLER_TIMEOUT,
+      environment: { ...settings.environment },
+      tracing: basics.tracing,
+      logGroup: basics.logGroup,
+    });
+    props.table.grantApiHandler(this.handler);
+    // A PUT sends the firings that fall inside the span a tick already claimed itself (invariant 4).
+    props.queue.grantSendFirings(this.handler);
+
+    // The account-wide API Gateway CloudWatch role is left alone (`cloudWatchRole: false`): a library must not take it
+    // over, so the stage has access logs but no execution logs.
+    const accessLogs = new logs.LogGroup(scope, 'ApiAccessLogs', { retention: settings.logRetention, removalPolicy: settings.removalPolicy });
+    this.restApi = new apigw.RestApi(scope, 'Api', {
+      description: 'Serverless timer API',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: false,
+      deployOptions: {
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        tracingEnabled: settings.tracing,
+      },
+      defaultMethodOptions: {
+        authorizationType: authorization.authorizationType,
+        authorizer: authorization.authorizer,
+      },
+    });
+    // The id path parameter is required; bodies are checked by the engine (its messages say what is allowed), so no
+    // request model is attached and body validation, though enabled, has nothing to enforce.
+    const validator = this.restApi.addRequestValidator('RequestValidator', { validateRequestParameters: true, validateRequestBody: true });
+    const integration = new apigw.LambdaIntegration(this.handler, { proxy: true });
+    for (const route of ROUTES) {
+      const resource = this.restApi.root.addResource(route).addResource('{id}');
+      for (const method of METHODS) {
+        resource.addMethod(method, integration, {
+          requestValidator: validator,
+          requestParameters: { 'method.request.path.id': true },
+        });
+      }
+    }
+
+    acknowledgeHandlerFindings(this.handler, settings.tracing);
+    Validations.of(this.restApi).acknowledge(
+      { id: 'AwsSolutions-APIG3', reason: 'Every method requires authorization; a WAF web ACL can be associated with the stage by the user' },
+      {
+        id: 'AwsSolutions-APIG6',
+        reason: 'Execution logging needs the account-wide API Gateway CloudWatch role, which a library must not take over; access logging is on',
+      },
+      { id: 'AwsSolutions-COG4', reason: 'The API uses IAM (SigV4) authorization by default, or the authorizer the user chose' },
+    );
+  }
+
+  /** `execute-api:Invoke` on every method of both routes, in the deployed stage. */
+  grantManageTimers(grantee: iam.IGrantable): iam.Grant {
+    const stage = this.restApi.deploymentStage.stageName;
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: ROUTES.flatMap((route) => METHODS.map((method) => this.restApi.arnForExecuteApi(method, `/${route}/*`, stage))),
+    });
+  }
+}
