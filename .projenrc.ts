@@ -27,6 +27,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // the published jsii module depends on aws-cdk-lib and constructs only.
   devDeps: [
     '@aws-sdk/client-dynamodb',
+    '@aws-sdk/client-lambda',
     '@aws-sdk/client-sqs',
     '@aws-sdk/lib-dynamodb',
     '@aws-lambda-powertools/metrics',

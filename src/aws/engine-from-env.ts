@@ -1,14 +1,17 @@
 /**
  * How a Lambda handler builds the engine from its environment: the settings the construct passes as environment
- * variables (names in `src/envars.ts`), the SDK clients, and the store and queue adapters over them. Read once per
- * container by the handler modules; tests build the same pieces against an emulator.
+ * variables (names in `src/envars.ts`), the SDK clients, the store and queue adapters over them, and the tick's way of
+ * starting its own continuation. Read once per container by the handler modules; tests build the same pieces against
+ * an emulator.
  */
 // Bundled into the Lambda assets by esbuild, never loaded by the published library: a devDependency on purpose.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EngineConfig, EngineSettings, engineConfig } from '../core';
 import { Envar } from '../envars';
 import { DynamoTimerStore } from './dynamo-store';
+import type { TickEvent } from './handlers';
 import { SqsFiringQueue } from './sqs-queue';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -40,8 +43,8 @@ export function settingsFromEnv(env: Env = process.env): EngineSettings {
     shardCount: wholeNumber(env, Envar.SHARD_COUNT, true)!,
     periodSeconds: wholeNumber(env, Envar.PERIOD_SECONDS, true)!,
     batchConcurrency: wholeNumber(env, Envar.BATCH_CONCURRENCY, false),
-    settleMs: wholeNumber(env, Envar.SETTLE_MS, false),
-    tickBudgetMs: wholeNumber(env, Envar.TICK_BUDGET_MS, false),
+    indexLagToleranceMs: wholeNumber(env, Envar.INDEX_LAG_TOLERANCE_MS, false),
+    createWithinMs: wholeNumber(env, Envar.CREATE_WITHIN_MS, false),
     oneShotRetentionMs: retentionSeconds === undefined ? undefined : retentionSeconds * 1000,
   };
   return settings;
@@ -57,6 +60,8 @@ export function engineConfigFromEnv(env: Env = process.env): EngineConfig {
       shardCount: Envar.SHARD_COUNT,
       periodSeconds: Envar.PERIOD_SECONDS,
       batchConcurrency: Envar.BATCH_CONCURRENCY,
+      indexLagToleranceMs: Envar.INDEX_LAG_TOLERANCE_MS,
+      createWithinMs: Envar.CREATE_WITHIN_MS,
     };
     const message = (err as Error).message.replace(/^(\w+)/, (field) => (names[field] ? `${names[field]} (${field})` : field));
     throw new Error(`invalid environment: ${message}`);
@@ -69,13 +74,41 @@ export interface AwsClients {
 }
 
 /**
- * SDK clients for the handlers. AWS_ENDPOINT_URL (set only for tests against an emulator) redirects both; on
- * Lambda the region and credentials come from the runtime.
+ * A request that has not answered within this long is abandoned and retried by the SDK (its default waits forever,
+ * which a tick with a deadline cannot afford). A 1 MB Query page or a 256 KiB SendMessageBatch takes well under a
+ * second inside a region.
  */
-export function awsClientsFromEnv(env: Env = process.env): AwsClients {
+export const REQUEST_TIMEOUT_MS = 5000;
+export const CONNECTION_TIMEOUT_MS = 2000;
+/** Sockets beyond `batchConcurrency`: the Query read ahead, checkpoints and retires run beside the sends. */
+const SPARE_SOCKETS = 8;
+
+/**
+ * The SDK's HTTP handler options (the options-object form of `requestHandler`, SDK v3.521 and later): keep-alive
+ * sockets, at least as many as the batches a tick keeps in flight (the SDK's default pool is 50, and a request
+ * waiting for a socket counts against its timeout), and a request timeout that throws rather than only warns.
+ */
+export function httpHandlerOptions(batchConcurrency: number): Record<string, unknown> {
+  const agent = { keepAlive: true, maxSockets: Math.max(50, batchConcurrency + SPARE_SOCKETS) };
+  return {
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+    httpsAgent: agent,
+    httpAgent: agent,
+  };
+}
+
+function clientOptions(env: Env, batchConcurrency: number): Record<string, unknown> {
+  // AWS_ENDPOINT_URL is set only for tests against an emulator; on Lambda the region and credentials come from the runtime.
   const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
-  const common = { ...(endpoint && { endpoint }), maxAttempts: 3 };
-  return { dynamodb: new DynamoDBClient(common), sqs: new SQSClient(common) };
+  return { ...(endpoint && { endpoint }), maxAttempts: 3, requestHandler: httpHandlerOptions(batchConcurrency) };
+}
+
+/** SDK clients for the handlers, sized for `batchConcurrency` (by default, the environment's). */
+export function awsClientsFromEnv(env: Env = process.env, batchConcurrency = engineConfigFromEnv(env).batchConcurrency): AwsClients {
+  const options = clientOptions(env, batchConcurrency);
+  return { dynamodb: new DynamoDBClient(options), sqs: new SQSClient(options) };
 }
 
 export interface AwsAdapters {
@@ -85,11 +118,34 @@ export interface AwsAdapters {
 }
 
 /** The configuration, store and queue of a handler, all from the environment. */
-export function adaptersFromEnv(env: Env = process.env, clients: AwsClients = awsClientsFromEnv(env)): AwsAdapters {
+export function adaptersFromEnv(env: Env = process.env, clients?: AwsClients): AwsAdapters {
   const config = engineConfigFromEnv(env);
+  const { dynamodb, sqs } = clients ?? awsClientsFromEnv(env, config.batchConcurrency);
   return {
     config,
-    store: new DynamoTimerStore({ client: clients.dynamodb, tableName: requiredString(env, Envar.TABLE_NAME) }),
-    queue: new SqsFiringQueue({ client: clients.sqs, queueUrl: requiredString(env, Envar.QUEUE_URL) }),
+    store: new DynamoTimerStore({ client: dynamodb, tableName: requiredString(env, Envar.TABLE_NAME) }),
+    queue: new SqsFiringQueue({ client: sqs, queueUrl: requiredString(env, Envar.QUEUE_URL) }),
+  };
+}
+
+/**
+ * How the tick function starts the continuation of a tick that stopped before its deadline: an asynchronous
+ * invocation (InvocationType Event) of itself, named by Lambda's AWS_LAMBDA_FUNCTION_NAME, with the TickEvent as its
+ * payload. It needs `lambda:InvokeFunction` on itself, and the function's recursive loop detection set to Allow
+ * (Lambda stops a chain of direct self-invocations after about 16 hops otherwise). Undefined outside Lambda.
+ */
+export function continueTickFromEnv(env: Env = process.env, client?: LambdaClient): ((event: TickEvent) => Promise<void>) | undefined {
+  const functionName = env.AWS_LAMBDA_FUNCTION_NAME?.trim();
+  if (!functionName) return undefined;
+  let lambda = client;
+  return async (event) => {
+    // Made on the first hand-over only: most ticks finish within their deadline.
+    lambda ??= new LambdaClient(clientOptions(env, 0));
+    const out = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }),
+    );
+    if (out.StatusCode !== 202) {
+      throw new Error(`Lambda answered ${out.StatusCode} to the asynchronous invocation of ${functionName} (202 expected)`);
+    }
   };
 }

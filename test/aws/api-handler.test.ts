@@ -1,12 +1,15 @@
 /**
  * The API Lambda on moto: refused requests store and send nothing, event decoding (base64 bodies, encoded ids),
- * 5xx answers that leak nothing, and the real handler modules (API and tick) configured through their environment.
+ * 5xx answers that leak nothing, the create path's writes (none on a per-shard item), and the real handler modules
+ * (API and tick) configured through their environment, with their SDK clients and the tick's continuation.
  */
-import { apiEvent, createRig, parse } from './harness';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { apiEvent, createRig, dynamoClientFor, parse } from './harness';
 import { handler as apiLambda } from '../../src/api/api.lambda';
-import { engineConfigFromEnv, settingsFromEnv } from '../../src/aws/engine-from-env';
+import { awsClientsFromEnv, continueTickFromEnv, engineConfigFromEnv, settingsFromEnv } from '../../src/aws/engine-from-env';
 import { createApiHandler, shardIdOf } from '../../src/aws/handlers';
-import { Limits, METRIC_NAMESPACE, MetricName, TimerStore, engineConfig, noMetrics } from '../../src/core';
+import { Limits, METRIC_NAMESPACE, MetricName, TimerStore, engineConfig, noMetrics, shardOf } from '../../src/core';
 import { Envar } from '../../src/envars';
 import { handler as tickLambda } from '../../src/tick/tick.lambda';
 import { createQueue, createTimerTable, useMoto } from '../support/moto';
@@ -64,8 +67,40 @@ describe('API handler: event decoding and failures', () => {
 
     expect(put).toMatchObject({ statusCode: 200, body: { id, shardId: 'shard0', interval: 300, timerCallbackData: data } });
     expect(put.body.timeShardId).toBe(`${put.body.offset}:${id}`);
-    expect(await rig.scanIds()).toEqual(['#shard#shard0', id]);
+    // The timer and its interval's registry item: no shard item is written on the create path.
+    expect(await rig.scanIds()).toEqual(['#iv#shard0#300', id]);
     expect((await rig.request('GET', 'periodic', id)).body.timerCallbackData).toEqual(data);
+  });
+
+  test('creates write no per-shard item and read none: one registry write per interval per container', async () => {
+    const dynamodb = dynamoClientFor(moto.server());
+    const requests: Array<[string, string, boolean]> = [];
+    dynamodb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Key?: { id?: { S?: string } }; Item?: { id?: { S?: string } }; ConsistentRead?: boolean };
+        requests.push([context.commandName ?? '', input.Key?.id?.S ?? input.Item?.id?.S ?? '', input.ConsistentRead === true]);
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordRequests' },
+    );
+    const rig = await createRig(moto.server(), { t0: T0, dynamodb, shardCount: 2 });
+
+    for (let i = 0; i < 12; i++) {
+      const put = await rig.request('PUT', 'periodic', `p${i}`, { timerCallbackData: i, interval: i % 2 === 0 ? 60 : 300 });
+      expect(put.statusCode).toBe(200);
+    }
+    for (let i = 0; i < 4; i++) expect((await rig.request('PUT', 'oneshot', `o${i}`, { timerCallbackData: i, delaySeconds: 600 })).statusCode).toBe(200);
+
+    expect(requests.filter(([, id]) => id.startsWith('#shard#'))).toEqual([]);
+    const registryWrites = requests.filter(([, id]) => id.startsWith('#iv#')).map(([name, id]) => `${name} ${id}`).sort();
+    // Once per (shard, interval) in use: this container remembers what it wrote for an hour.
+    const inUse = new Set(Array.from({ length: 12 }, (_, i) => `UpdateItemCommand #iv#${shardOf(`p${i}`, 2)}#${i % 2 === 0 ? 60 : 300}`));
+    expect(registryWrites).toEqual([...inUse].sort());
+    // Every other request is about the timer itself: its GET (to spot a retry) and its PUT.
+    expect(requests.filter(([, id]) => !id.startsWith('#')).map(([name]) => name).sort()).toEqual(
+      [...Array(16).fill('GetItemCommand'), ...Array(16).fill('PutItemCommand')].sort(),
+    );
+    dynamodb.destroy();
   });
 
   test('a failing store answers 500 without leaking the error', async () => {
@@ -90,17 +125,80 @@ describe('configuration from the environment', () => {
 
   test('reads every setting', () => {
     expect(
-      settingsFromEnv({ ...valid, [Envar.BATCH_CONCURRENCY]: '5', [Envar.SETTLE_MS]: '1000', [Envar.TICK_BUDGET_MS]: '20000', [Envar.ONESHOT_RETENTION_SECONDS]: '60' }),
-    ).toEqual({ shardCount: 4, periodSeconds: 60, batchConcurrency: 5, settleMs: 1000, tickBudgetMs: 20000, oneShotRetentionMs: 60_000 });
+      settingsFromEnv({
+        ...valid,
+        [Envar.BATCH_CONCURRENCY]: '5',
+        [Envar.INDEX_LAG_TOLERANCE_MS]: '30000',
+        [Envar.CREATE_WITHIN_MS]: '15000',
+        [Envar.ONESHOT_RETENTION_SECONDS]: '60',
+      }),
+    ).toEqual({
+      shardCount: 4,
+      periodSeconds: 60,
+      batchConcurrency: 5,
+      indexLagToleranceMs: 30_000,
+      createWithinMs: 15_000,
+      oneShotRetentionMs: 60_000,
+    });
+    expect(engineConfigFromEnv({ ...valid, [Envar.INDEX_LAG_TOLERANCE_MS]: '30000', [Envar.CREATE_WITHIN_MS]: '15000' })).toMatchObject({
+      indexLagToleranceMs: 30_000,
+      createWithinMs: 15_000,
+      directSendMs: 120_000 + 30_000 + 15_000,
+    });
   });
 
   test.each([
     [{ [Envar.PERIOD_SECONDS]: '60' }, /TIMER_SHARD_COUNT is not set/],
     [{ ...valid, [Envar.PERIOD_SECONDS]: '1m' }, /TIMER_PERIOD_SECONDS must be a whole number, got "1m"/],
-    [{ ...valid, [Envar.SETTLE_MS]: '-1' }, /TIMER_SETTLE_MS must be a whole number, got "-1"/],
+    [{ ...valid, [Envar.INDEX_LAG_TOLERANCE_MS]: '-1' }, /TIMER_INDEX_LAG_TOLERANCE_MS must be a whole number, got "-1"/],
+    [{ ...valid, [Envar.INDEX_LAG_TOLERANCE_MS]: '1500' }, /TIMER_INDEX_LAG_TOLERANCE_MS \(indexLagToleranceMs\) must be a whole number of seconds/],
+    [{ ...valid, [Envar.CREATE_WITHIN_MS]: '2500' }, /TIMER_CREATE_WITHIN_MS \(createWithinMs\) must be a whole number of seconds/],
     [{ ...valid, [Envar.SHARD_COUNT]: '101' }, /TIMER_SHARD_COUNT \(shardCount\) must be a whole number from 1 to 100, got 101/],
   ])('names the variable that is missing or malformed (%#)', (env, message) => {
     expect(() => engineConfigFromEnv(env)).toThrow(message);
+  });
+
+  test.each([
+    [10, 50],
+    [50, 58],
+    [200, 208],
+  ])('SDK clients for batchConcurrency %i: keep-alive, %i sockets, a request timeout that throws', async (batchConcurrency, sockets) => {
+    // Region and credentials come from the process environment, as on Lambda.
+    const saved = { ...process.env };
+    Object.assign(process.env, moto.server().env);
+    const clients = awsClientsFromEnv({ ...moto.server().env, ...valid }, batchConcurrency);
+    try {
+      await clients.dynamodb.send(new ListTablesCommand({}));
+    } finally {
+      for (const key of Object.keys(moto.server().env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+    // The options-object form of requestHandler: the installed SDK builds its handler from it.
+    const handler = clients.dynamodb.config.requestHandler as unknown as { httpHandlerConfigs(): Record<string, any> };
+    const config = handler.httpHandlerConfigs();
+    expect(config).toMatchObject({ requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true });
+    expect(config.httpsAgent).toMatchObject({ maxSockets: sockets, keepAlive: true });
+    const httpAgent = await config.httpAgentProvider();
+    expect(httpAgent).toMatchObject({ maxSockets: sockets, keepAlive: true });
+    clients.dynamodb.destroy();
+    clients.sqs.destroy();
+  });
+
+  test('the tick continues itself by an asynchronous invocation of its own function, and only on Lambda', async () => {
+    const sent: InvokeCommand[] = [];
+    let statusCode = 202;
+    const client = { send: async (command: InvokeCommand) => (sent.push(command), { StatusCode: statusCode }) } as unknown as LambdaClient;
+    expect(continueTickFromEnv({}, client)).toBeUndefined();
+    const continueTick = continueTickFromEnv({ AWS_LAMBDA_FUNCTION_NAME: 'stack-TickFunction-abc' }, client)!;
+
+    await continueTick({ shardId: 'shard3', continueAs: 'owner-1', hop: 2 });
+
+    expect(sent).toHaveLength(1);
+    const input = sent[0].input;
+    expect(input).toMatchObject({ FunctionName: 'stack-TickFunction-abc', InvocationType: 'Event' });
+    expect(JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array))).toEqual({ shardId: 'shard3', continueAs: 'owner-1', hop: 2 });
+    statusCode = 500;
+    await expect(continueTick({ shardId: 'shard3', continueAs: 'owner-1' })).rejects.toThrow(/answered 500 .* \(202 expected\)/);
   });
 
   test('a tick event must name a shard of the deployment', () => {
@@ -169,9 +267,10 @@ describe('the Lambda handler modules, configured by environment variables', () =
     const handler = tickLambda;
     stdout = [];
 
-    const report = await handler({ shardId: 'shard0' });
+    const report = await handler({ shardId: 'shard0' }, { getRemainingTimeInMillis: () => 60_000 });
 
     expect(report).toMatchObject({ shardId: 'shard0', skipped: false, dispatched: 0 });
+    expect(report.continuation).toBeUndefined();
     expect(report.watermark).toBeGreaterThan(Date.now());
     await expect(handler({ shard: 'shard0' })).rejects.toThrow(/"shardId": "shard<n>"\} with n from 0 to 0, got \{"shard":"shard0"\}/);
     const records = stdout.flatMap((line) => line.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));

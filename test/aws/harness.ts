@@ -3,12 +3,12 @@
  * to them with a clock the test moves by hand, and recorders for what was sent, measured and written.
  */
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { GetQueueAttributesCommand, Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DynamoTimerStore } from '../../src/aws/dynamo-store';
-import { ApiHandler, TickHandler, createApiHandler, createTickHandler } from '../../src/aws/handlers';
+import { ApiHandler, HandlerDeps, TickHandler, createApiHandler, createTickHandler } from '../../src/aws/handlers';
 import { SqsFiringQueue } from '../../src/aws/sqs-queue';
-import { EngineConfig, FiringQueue, QueueEntry, engineConfig } from '../../src/core';
+import { EngineConfig, FiringQueue, MessageAttribute, PeriodicTimer, QueueEntry, QueueFailure, engineConfig, periodicFirings } from '../../src/core';
 import { ManualClock, RecordingMetrics } from '../support/memory-store';
 import { DUMMY_CREDENTIALS, MotoServer, createQueue, createTimerTable } from '../support/moto';
 
@@ -17,15 +17,22 @@ export class RecordingQueue implements FiringQueue {
   readonly sent: QueueEntry[] = [];
   /** When set, every send waits for it: a tick holding the lease stays inside its dispatch until it settles. */
   gate?: Promise<unknown>;
+  /** When set, every send moves this clock by this much: sending takes virtual time, so a deadline can run out. */
+  sendCost?: { readonly clock: ManualClock; readonly ms: number };
   constructor(private readonly inner: FiringQueue) {}
-  async sendBatch(entries: readonly QueueEntry[]): Promise<string[]> {
+  async sendBatch(entries: readonly QueueEntry[]): Promise<QueueFailure[]> {
     if (this.gate) await this.gate;
     const failed = await this.inner.sendBatch(entries);
-    this.sent.push(...entries.filter((e) => !failed.includes(e.id)));
+    if (this.sendCost) this.sendCost.clock.advance(this.sendCost.ms);
+    const refused = new Set(failed.map((f) => f.id));
+    this.sent.push(...entries.filter((e) => !refused.has(e.id)));
     return failed;
   }
   forTimer(id: string): QueueEntry[] {
-    return this.sent.filter((e) => e.attributes.TimerId === id);
+    return this.sent.filter((e) => e.attributes[MessageAttribute.TIMER_ID] === id);
+  }
+  firingIds(): string[] {
+    return this.sent.map((e) => e.attributes[MessageAttribute.FIRING_ID]);
   }
 }
 
@@ -40,8 +47,13 @@ export interface Rig {
   readonly api: ApiHandler;
   /** A second tick handler can be made with `tickHandler()`; this one is ready. */
   readonly tick: TickHandler;
-  tickHandler(): TickHandler;
+  tickHandler(extra?: Pick<HandlerDeps, 'continueTick'>): TickHandler;
   request(method: string, kind: 'periodic' | 'oneshot', id: string, body?: unknown): Promise<{ statusCode: number; body: any }>;
+  /**
+   * Stores a periodic timer as if created long before the test (its `tickFrom` an hour back), so the ticks owe every
+   * firing of the test's windows; registers its interval first, as the API does.
+   */
+  seedPeriodic(id: string, interval: number, offset: number, data?: unknown): Promise<PeriodicTimer>;
   /** Messages receivable right now (no wait), with their attributes. */
   receive(): Promise<Message[]>;
   /** SQS's counts of visible and delayed messages. */
@@ -54,7 +66,10 @@ export interface RigOptions {
   readonly queryPageLimit?: number;
   /** A DynamoDB client of the test's own, e.g. one carrying recording middleware. */
   readonly dynamodb?: DynamoDBClient;
+  /** An SQS client of the test's own, e.g. one whose requests fail on demand. */
+  readonly sqs?: SQSClient;
   readonly shardCount?: number;
+  readonly batchConcurrency?: number;
 }
 
 export function apiEvent(method: string, resource: string, id: string | undefined, body?: string, base64 = false): APIGatewayProxyEvent {
@@ -83,18 +98,45 @@ export function dynamoClientFor(moto: MotoServer): DynamoDBClient {
   return new DynamoDBClient({ endpoint: moto.endpoint, region: moto.region, credentials: DUMMY_CREDENTIALS });
 }
 
+export function sqsClientFor(moto: MotoServer): SQSClient {
+  return new SQSClient({ endpoint: moto.endpoint, region: moto.region, credentials: DUMMY_CREDENTIALS });
+}
+
+/** Every write request a DynamoDB client makes, as [command, item id], recorded by middleware. */
+export function recordWrites(client: DynamoDBClient): Array<[string, string]> {
+  const writes: Array<[string, string]> = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = context.commandName ?? '';
+      if (/^(PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactWriteItems)Command$/.test(name)) {
+        const input = args.input as { Key?: { id?: { S?: string } }; Item?: { id?: { S?: string } } };
+        writes.push([name, input.Key?.id?.S ?? input.Item?.id?.S ?? '?']);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordWrites' },
+  );
+  return writes;
+}
+
+/** Every firing id of these timers in [fromMs, toMs), as the callback contract names them. */
+export function expectedFiringIds(timers: readonly PeriodicTimer[], fromMs: number, toMs: number): string[] {
+  return timers.flatMap((timer) => periodicFirings(timer, fromMs, toMs).map((f) => `${f.timerId}@${f.scheduledAt}`)).sort();
+}
+
 export async function createRig(moto: MotoServer, options: RigOptions): Promise<Rig> {
   const tableName = await createTimerTable(moto);
   const queueUrl = await createQueue(moto);
-  // settleMs 0: the emulator's index reads are consistent, and the clock is the test's.
-  const config = engineConfig({ shardCount: options.shardCount ?? 1, periodSeconds: 60, settleMs: 0 });
+  // No index lag to tolerate: the emulator's index reads are consistent, and the clock is the test's.
+  const config = engineConfig({ shardCount: options.shardCount ?? 1, periodSeconds: 60, batchConcurrency: options.batchConcurrency });
   const clock = new ManualClock(options.t0);
   const store = new DynamoTimerStore({ client: options.dynamodb ?? moto.dynamodb, tableName, queryPageLimit: options.queryPageLimit });
-  const queue = new RecordingQueue(new SqsFiringQueue({ client: moto.sqs, queueUrl }));
+  const queue = new RecordingQueue(new SqsFiringQueue({ client: options.sqs ?? moto.sqs, queueUrl }));
   const metrics = new RecordingMetrics();
-  const deps = { config, store, queue, clock, metrics };
+  const deps: HandlerDeps = { config, store, queue, clock, metrics };
   const api = createApiHandler(deps);
-  const tickHandler = (): TickHandler => createTickHandler(deps);
+  const tickHandler = (extra: Pick<HandlerDeps, 'continueTick'> = {}): TickHandler => createTickHandler({ ...deps, ...extra });
+  const longAgo = options.t0 - 3_600_000;
   return {
     tableName,
     queueUrl,
@@ -108,6 +150,12 @@ export async function createRig(moto: MotoServer, options: RigOptions): Promise<
     tickHandler,
     request: async (method, kind, id, body) =>
       parse(await api(apiEvent(method, `/${kind}/{id}`, id, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)))),
+    seedPeriodic: async (id, interval, offset, data = id) => {
+      const timer: PeriodicTimer = { kind: 'periodic', id, shardId: 'shard0', data: JSON.stringify(data), createdAt: longAgo, tickFrom: longAgo, interval, offset };
+      await store.registerInterval(timer.shardId, interval, longAgo);
+      await store.putTimer(timer);
+      return timer;
+    },
     receive: async () =>
       (await moto.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] })))
         .Messages ?? [],
