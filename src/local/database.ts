@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Database } from 'better-sqlite3';
+import { engineConfig } from '../core';
 
 /** Thrown when the runtime cannot start; the CLI prints its message as one line and exits. */
 export class StartupError extends Error {
@@ -56,9 +57,10 @@ function queueTable(name: string): string {
 /**
  * The schema version this code writes, kept in `PRAGMA user_version`. Version 0 is the first release's layout, whose
  * queue also had a unique firing id, a unique message id, an index per timer and one on claims, and whose periodic
- * timers had an index by (shard, interval, offset).
+ * timers had an index by (shard, interval, offset). Version 1 had no `timers.tick_from`, no expiry of ended periodic
+ * timers, and shard state for an API that read it: `shards.claimed_until` and a `shard_intervals` table.
  */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS timers (
@@ -72,25 +74,20 @@ CREATE TABLE IF NOT EXISTS timers (
   start_at INTEGER,
   end_at INTEGER,
   fire_at INTEGER,
-  expires_at INTEGER
+  expires_at INTEGER,
+  tick_from INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
--- Where periodic timers sit in the schedule is kept in memory (periodic-index.ts); earlier files had an index.
-DROP INDEX IF EXISTS timers_periodic;
 CREATE INDEX IF NOT EXISTS timers_oneshot ON timers (shard_id, fire_at, id) WHERE kind = 'oneshot';
-CREATE INDEX IF NOT EXISTS timers_expiry ON timers (expires_at) WHERE kind = 'oneshot';
+-- Fired one-shots and ended periodic timers, by when they are forgotten; periodic timers without an end have none.
+CREATE INDEX IF NOT EXISTS timers_expiry ON timers (expires_at) WHERE expires_at IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS shards (
   shard_id TEXT PRIMARY KEY,
   watermark INTEGER NOT NULL,
-  claimed_until INTEGER NOT NULL,
   lease_owner TEXT,
-  lease_until INTEGER
+  lease_until INTEGER,
+  cursor TEXT
 );
-CREATE TABLE IF NOT EXISTS shard_intervals (
-  shard_id TEXT NOT NULL,
-  interval_s INTEGER NOT NULL,
-  PRIMARY KEY (shard_id, interval_s)
-) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS dead_letters (
   message_id TEXT PRIMARY KEY,
@@ -105,11 +102,53 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 `;
 
+/** How long an ended periodic timer of an upgraded file stays readable: the engine's default retention. */
+const DEFAULT_RETENTION_MS = engineConfig({ shardCount: 1, periodSeconds: 60 }).oneShotRetentionMs;
+
+function columnsOf(db: Database, table: string): Set<string> {
+  return new Set((db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name));
+}
+
+/**
+ * Brings the tables of an earlier version up to this one, each step decided by what the file holds (a new file has
+ * no tables yet, and `SCHEMA` creates them).
+ */
+function upgrade(db: Database, endedRetentionMs: number): void {
+  if (columnsOf(db, 'queue').has('firing_id')) {
+    // Version 0: the same rows in the leaner table. Row ids are kept, so messages keep their order.
+    db.exec(queueTable('queue_v1'));
+    db.exec(`INSERT INTO queue_v1 (seq, message_id, timer_id, scheduled_at, kind, body, sent_at, visible_at, receive_count,
+        first_received_at, claimed_at, last_error)
+      SELECT seq, message_id, timer_id, scheduled_at, json_extract(attributes, '$.TimerKind'), body, sent_at, visible_at,
+        receive_count, first_received_at, claimed_at, last_error
+      FROM queue ORDER BY seq`);
+    db.exec('DROP TABLE queue; ALTER TABLE queue_v1 RENAME TO queue;');
+  }
+  // Version 0: where periodic timers sit in the schedule is kept in memory now (periodic-index.ts).
+  db.exec('DROP INDEX IF EXISTS timers_periodic');
+  const timers = columnsOf(db, 'timers');
+  if (timers.size > 0 && !timers.has('tick_from')) {
+    // Timers written before: the ticks send every firing from their creation on, as they did. Near the upgrade that
+    // may send again a firing the API of the earlier version sent itself; one still queued is the same message
+    // (the queue's key is the timer and the instant), one already delivered arrives twice. None is lost.
+    db.exec('ALTER TABLE timers ADD COLUMN tick_from INTEGER NOT NULL DEFAULT 0');
+    db.exec('UPDATE timers SET tick_from = created_at');
+    db.prepare("UPDATE timers SET expires_at = end_at + ? WHERE kind = 'periodic' AND end_at IS NOT NULL").run(endedRetentionMs);
+    // Its predicate now takes in ended periodic timers too; SCHEMA creates it again.
+    db.exec('DROP INDEX IF EXISTS timers_expiry');
+  }
+  const shards = columnsOf(db, 'shards');
+  if (shards.has('claimed_until')) db.exec('ALTER TABLE shards DROP COLUMN claimed_until');
+  if (shards.size > 0 && !shards.has('cursor')) db.exec('ALTER TABLE shards ADD COLUMN cursor TEXT');
+  // The intervals of a shard are read from the in-memory periodic index, exactly.
+  db.exec('DROP TABLE IF EXISTS shard_intervals');
+}
+
 /**
  * Creates the tables of a new database, or brings one written by an earlier version up to this one, in one
  * transaction: a failed upgrade leaves the file as it was.
  */
-function createSchema(db: Database, filename: string): void {
+function createSchema(db: Database, filename: string, endedRetentionMs: number): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
     throw new StartupError(
@@ -117,17 +156,7 @@ function createSchema(db: Database, filename: string): void {
     );
   }
   db.transaction(() => {
-    const columns = db.pragma('table_info(queue)') as Array<{ name: string }>;
-    if (columns.some((c) => c.name === 'firing_id')) {
-      // Version 0: the same rows in the leaner table. Row ids are kept, so messages keep their order.
-      db.exec(queueTable('queue_v1'));
-      db.exec(`INSERT INTO queue_v1 (seq, message_id, timer_id, scheduled_at, kind, body, sent_at, visible_at, receive_count,
-          first_received_at, claimed_at, last_error)
-        SELECT seq, message_id, timer_id, scheduled_at, json_extract(attributes, '$.TimerKind'), body, sent_at, visible_at,
-          receive_count, first_received_at, claimed_at, last_error
-        FROM queue ORDER BY seq`);
-      db.exec('DROP TABLE queue; ALTER TABLE queue_v1 RENAME TO queue;');
-    }
+    if (version < SCHEMA_VERSION) upgrade(db, endedRetentionMs);
     db.exec(SCHEMA);
     db.exec(queueTable('queue'));
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -137,6 +166,14 @@ function createSchema(db: Database, filename: string): void {
 /** Where the database lives: a file, or memory only (`--memory`). */
 export type DatabaseLocation = { readonly memory: true } | { readonly file: string };
 
+export interface OpenOptions {
+  /**
+   * How long an ended periodic timer stays readable, for the periodic timers with an end of a file written before
+   * they expired (they get `expires_at = end_at + endedRetentionMs`). @default the engine's retention, one day
+   */
+  readonly endedRetentionMs?: number;
+}
+
 /**
  * Opens the database with one exclusive writer: WAL for crash safety, `synchronous = NORMAL` (a commit survives a
  * killed process, only a power loss can take the last ones), and `locking_mode = EXCLUSIVE` so that a second
@@ -144,7 +181,7 @@ export type DatabaseLocation = { readonly memory: true } | { readonly file: stri
  * off: they would run inside whichever commit crossed the threshold, an HTTP request's or a delivery's, and wait
  * on disk flushes there. The runtime calls `checkpoint` on a timer instead.
  */
-export function openDatabase(location: DatabaseLocation): Database {
+export function openDatabase(location: DatabaseLocation, options: OpenOptions = {}): Database {
   const Driver = loadDriver();
   let filename = ':memory:';
   if ('file' in location) {
@@ -171,7 +208,7 @@ export function openDatabase(location: DatabaseLocation): Database {
     db.pragma('cache_size = -65536');
     // Take the exclusive lock now rather than at the first write.
     db.exec('BEGIN EXCLUSIVE; COMMIT;');
-    createSchema(db, filename);
+    createSchema(db, filename, options.endedRetentionMs ?? DEFAULT_RETENTION_MS);
   } catch (err) {
     db.close();
     if (err instanceof StartupError) throw err;

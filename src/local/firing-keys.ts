@@ -1,9 +1,9 @@
 /**
  * The local queue's firings by (timer, instant), held in memory instead of in a unique SQLite index: the key that
- * makes a firing sent twice (by the API and by a tick that raced it, or again after a restart) one message, and the
- * way a DELETE finds its timer's firings. With random timer ids that index took a page of the write-ahead log for
- * nearly every firing queued. The queue rebuilds it from its table at start and changes it only after commits; it
- * holds as many entries as messages are queued, about a period of firings.
+ * makes a firing sent twice (again after a failed send or a restart, or by a tick and a PUT retried after a fault)
+ * one message, and the way a DELETE finds its timer's firings. With random timer ids that index took a page of the
+ * write-ahead log for nearly every firing queued. The queue rebuilds it from its table at start and changes it only
+ * after commits; it holds as many entries as messages are queued, about a period of firings.
  */
 export class FiringKeys {
   /** timer id → instant → row id. */

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'crypto';
 import type { Database, Statement } from 'better-sqlite3';
-import { FiringQueue, MessageAttribute, QueueEntry, TimerKind, firingIdOf, messageAttributesOf } from '../core';
+import { FiringQueue, MessageAttribute, QueueEntry, QueueFailure, TimerKind, firingIdOf, messageAttributesOf } from '../core';
 import { FiringKeys } from './firing-keys';
 import { TurnWrites } from './turn-writes';
 import { VisibilitySchedule } from './visibility';
@@ -193,9 +193,10 @@ export class SqliteQueue implements FiringQueue {
    * other batches and timers of the turn (`TurnWrites`), so a tick's dispatch yields to the HTTP server and the
    * delivery loop between writes, and a commit is paid per turn rather than per batch. The promise resolves only
    * after the commit, so an entry reported accepted is durable before the tick that sent it advances its watermark;
-   * if the transaction fails, every entry is reported not accepted and the Dispatcher sends it again.
+   * if the transaction fails, every entry is reported not accepted, as a failure that may pass on a later attempt,
+   * and the Dispatcher sends it again.
    */
-  sendBatch(entries: readonly QueueEntry[]): Promise<string[]> {
+  sendBatch(entries: readonly QueueEntry[]): Promise<QueueFailure[]> {
     if (entries.length === 0) return Promise.resolve([]);
     const sentAt = Date.now();
     // What was queued anew (an update of a message not yet received keeps its row and its time).
@@ -206,8 +207,8 @@ export class SqliteQueue implements FiringQueue {
           for (const { attributes, body, scheduledAt } of entries) {
             const timerId = attributes[MessageAttribute.TIMER_ID];
             const kind = attributes[MessageAttribute.TIMER_KIND];
-            // The same firing sent twice (by the API and by a tick that raced it, or again after a restart) is kept
-            // once; a replaced timer's new data wins over a copy not yet received.
+            // The same firing sent twice (again after a failed send or a restart, or by a tick and a PUT retried after
+            // a fault) is kept once; a replaced timer's new data wins over a copy not yet received.
             const queuedBefore = this.uncommitted.get(timerId, scheduledAt) ?? this.keys.get(timerId, scheduledAt);
             if (queuedBefore !== undefined) {
               this.stmt.updateDuplicate.run(kind, body, queuedBefore);
@@ -221,7 +222,9 @@ export class SqliteQueue implements FiringQueue {
         (error) => {
           for (const { timerId, scheduledAt } of queued) this.uncommitted.delete(timerId, scheduledAt);
           if (error !== undefined) {
-            settle(entries.map((e) => e.id));
+            const code = (error as { code?: unknown })?.code;
+            const message = String(error);
+            settle(entries.map(({ id }) => ({ id, ...(typeof code === 'string' && { code }), message, permanent: false })));
             return;
           }
           let earliest = Infinity;

@@ -1,11 +1,11 @@
 /**
- * The `TimerStore` port on SQLite: timers, each shard's watermark and lease, and the intervals in use. The engine
- * (`TimerApi`, `Ticker`) decides everything; this module only reads and writes rows. An in-memory index places
- * periodic timers by (shard, interval, offset) and an SQLite index one-shots by (shard, fireAt), so a tick reads only
- * the timers that can fire.
+ * The `TimerStore` port on SQLite: timers and each shard's watermark, lease and cursor. The engine (`TimerApi`,
+ * `Ticker`) decides everything; this module only reads and writes rows. An in-memory index places periodic timers
+ * by (shard, interval, offset) and an SQLite index one-shots by (shard, fireAt), so a tick reads only the timers that
+ * can fire; periodic timers that ended are taken out of the in-memory index, so no tick reads them again.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { ShardClaim, ShardState, Timer, TimerPages, TimerStore } from '../core';
+import { PeriodicTimer, ShardClaim, ShardState, Timer, TimerPage, TimerPages, TimerStore } from '../core';
 import { PeriodicIndex } from './periodic-index';
 import { TurnWrites } from './turn-writes';
 
@@ -24,85 +24,137 @@ interface TimerRow {
   end_at: number | null;
   fire_at: number | null;
   expires_at: number | null;
+  tick_from: number;
 }
 
 interface ShardRow {
   shard_id: string;
   watermark: number;
-  claimed_until: number;
   lease_owner: string | null;
   lease_until: number | null;
+  cursor: string | null;
 }
 
 function timerOf(row: TimerRow): Timer {
-  const base = { id: row.id, shardId: row.shard_id, data: row.data, createdAt: row.created_at };
   if (row.kind === 'periodic') {
-    return {
-      ...base,
+    const timer: { -readonly [K in keyof PeriodicTimer]: PeriodicTimer[K] } = {
+      id: row.id,
+      shardId: row.shard_id,
+      data: row.data,
+      createdAt: row.created_at,
+      tickFrom: row.tick_from,
       kind: 'periodic',
       interval: row.interval_s!,
       offset: row.offset_s!,
-      ...(row.start_at !== null && { startAt: row.start_at }),
-      ...(row.end_at !== null && { endAt: row.end_at }),
     };
+    if (row.start_at !== null) timer.startAt = row.start_at;
+    if (row.end_at !== null) timer.endAt = row.end_at;
+    if (row.expires_at !== null) timer.expiresAt = row.expires_at;
+    return timer;
   }
-  return { ...base, kind: 'oneshot', fireAt: row.fire_at!, expiresAt: row.expires_at! };
+  return {
+    id: row.id,
+    shardId: row.shard_id,
+    data: row.data,
+    createdAt: row.created_at,
+    tickFrom: row.tick_from,
+    kind: 'oneshot',
+    fireAt: row.fire_at!,
+    expiresAt: row.expires_at!,
+  };
 }
 
 /** A timer's column values in the order of the INSERT below: bound by position, which costs less than by name. */
-type TimerValues = [string, string, string, string, number, number | null, number | null, number | null, number | null, number | null, number | null];
+type Nullable = number | null;
+type TimerValues = [string, string, string, string, number, Nullable, Nullable, Nullable, Nullable, Nullable, Nullable, number];
 
 function valuesOf(timer: Timer): TimerValues {
-  const { id, kind, shardId, data, createdAt } = timer;
+  const { id, kind, shardId, data, createdAt, tickFrom } = timer;
   if (timer.kind === 'periodic') {
-    return [id, kind, shardId, data, createdAt, timer.interval, timer.offset, timer.startAt ?? null, timer.endAt ?? null, null, null];
+    const { interval, offset, startAt, endAt, expiresAt } = timer;
+    return [id, kind, shardId, data, createdAt, interval, offset, startAt ?? null, endAt ?? null, null, expiresAt ?? null, tickFrom];
   }
-  return [id, kind, shardId, data, createdAt, null, null, null, null, timer.fireAt, timer.expiresAt];
+  return [id, kind, shardId, data, createdAt, null, null, null, null, timer.fireAt, timer.expiresAt, tickFrom];
+}
+
+/**
+ * A position of a schedule read: `{key}:{id}`, the key being the offset of a periodic timer or the fireAt of a
+ * one-shot, which is where both reads are ordered by, then by id.
+ */
+function positionOf(key: number, id: string): string {
+  return `${key}:${id}`;
+}
+
+function parsePosition(position: string): { readonly key: number; readonly id: string } {
+  const colon = position.indexOf(':');
+  const key = colon > 0 ? Number(position.slice(0, colon)) : NaN;
+  if (!Number.isSafeInteger(key)) throw new Error(`${JSON.stringify(position)} is not a position of a SQLite timer read: expected {key}:{id}`);
+  return { key, id: position.slice(colon + 1) };
+}
+
+/** The same stored version of a periodic timer: a PUT of its id since then wrote another one. */
+function sameVersion(a: PeriodicTimer, b: PeriodicTimer): boolean {
+  return a.createdAt === b.createdAt && a.tickFrom === b.tickFrom && a.endAt === b.endAt
+    && a.shardId === b.shardId && a.interval === b.interval && a.offset === b.offset;
+}
+
+export interface SqliteTimerStoreOptions {
+  /** Timers per page of a schedule read. @default 500 */
+  readonly pageSize?: number;
 }
 
 export class SqliteTimerStore implements TimerStore {
   private readonly stmt: Record<string, Statement>;
-  /** The committed periodic timers by schedule key; built from the table at construction. */
+  private readonly pageSize: number;
+  /** The committed periodic timers still in the schedule, by schedule key; built from the table at construction. */
   private readonly periodic = new PeriodicIndex();
+  /**
+   * The committed periodic timers taken out of the schedule (ended), by id: stored, readable until they expire, and
+   * counted, but read by no tick. Every periodic row is in exactly one of `periodic` and `retired`.
+   */
+  private readonly retired = new Set<string>();
   /** Timers staged in this turn's transaction and not yet committed, by id: the newest PUT of each id. */
   private readonly pendingById = new Map<string, Timer>();
   private readonly deleteTx: (id: string) => Timer | undefined;
   private readonly claimTx: (claim: ShardClaim) => ShardState | undefined;
-  /** `{shard}/{interval}` pairs known to be recorded: rows of shard_intervals are never deleted. */
-  private readonly registered = new Set<string>();
   /**
    * Each shard's state as last read. The database is held exclusively and every write to a shard goes through this
-   * store, which drops the shard's entry as it writes; so the API, which reads the state after every create, reads
-   * memory instead of two queries.
+   * store, which drops the shard's entry as it writes; so a tick's reads of the state come from memory.
    */
   private readonly shardStates = new Map<string, ShardState>();
 
-  /** `writes` is shared with the queue, so that a timer and the firings queued with it commit together. */
-  constructor(db: Database, private readonly writes: TurnWrites = new TurnWrites(db)) {
+  /** `writes` is shared with the queue, so that the writes of one turn commit together. */
+  constructor(db: Database, private readonly writes: TurnWrites = new TurnWrites(db), options: SqliteTimerStoreOptions = {}) {
+    this.pageSize = options.pageSize ?? PAGE_SIZE;
+    if (!Number.isInteger(this.pageSize) || this.pageSize < 1) throw new Error(`pageSize must be a whole number of at least 1, got ${this.pageSize}`);
     const prepare = (sql: string): Statement => db.prepare(sql);
     this.stmt = {
       getTimer: prepare('SELECT * FROM timers WHERE id = ?'),
       putTimer: prepare(
-        `INSERT OR REPLACE INTO timers (id, kind, shard_id, data, created_at, interval_s, offset_s, start_at, end_at, fire_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO timers (id, kind, shard_id, data, created_at, interval_s, offset_s, start_at, end_at, fire_at, expires_at, tick_from)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteTimer: prepare('DELETE FROM timers WHERE id = ?'),
       getShard: prepare('SELECT * FROM shards WHERE shard_id = ?'),
-      intervals: prepare('SELECT interval_s FROM shard_intervals WHERE shard_id = ? ORDER BY interval_s'),
-      initShard: prepare('INSERT OR IGNORE INTO shards (shard_id, watermark, claimed_until) VALUES (?, ?, ?)'),
-      registerInterval: prepare('INSERT OR IGNORE INTO shard_intervals (shard_id, interval_s) VALUES (?, ?)'),
+      initShard: prepare('INSERT OR IGNORE INTO shards (shard_id, watermark) VALUES (?, ?)'),
       claim: prepare(
-        `UPDATE shards SET lease_owner = @owner, lease_until = @leaseUntil, claimed_until = MAX(claimed_until, @claimUntil)
-         WHERE shard_id = @shardId AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= @nowMs)`,
+        `UPDATE shards SET lease_owner = @owner, lease_until = @leaseUntil
+         WHERE shard_id = @shardId
+           AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= @nowMs OR (@renew = 1 AND lease_owner = @owner))`,
+      ),
+      checkpoint: prepare(
+        `UPDATE shards SET cursor = @cursor, lease_until = @leaseUntil
+         WHERE shard_id = @shardId AND lease_owner = @owner AND watermark = @watermark`,
       ),
       advance: prepare(
-        `UPDATE shards SET watermark = @to, claimed_until = MAX(claimed_until, @to)
+        `UPDATE shards SET watermark = @to, cursor = NULL
          WHERE shard_id = @shardId AND lease_owner = @owner AND watermark = @from`,
       ),
       release: prepare('UPDATE shards SET lease_owner = NULL, lease_until = NULL WHERE shard_id = ? AND lease_owner = ?'),
       releaseAll: prepare('UPDATE shards SET lease_owner = NULL, lease_until = NULL'),
       // What the in-memory periodic index is built from.
-      periodicKeys: prepare("SELECT id, shard_id, interval_s, offset_s FROM timers WHERE kind = 'periodic'"),
+      periodicKeys: prepare("SELECT id, shard_id, interval_s, offset_s, end_at FROM timers WHERE kind = 'periodic'"),
+      watermarks: prepare('SELECT shard_id, watermark FROM shards'),
       // Keyset paging in two seeks, as SQLite does not seek on a row-value comparison like (fire_at, id) > (?, ?):
       // the rest of the last key read, then the keys after it. Both are index range scans (EXPLAIN QUERY PLAN).
       oneShotFrom: prepare(
@@ -115,13 +167,21 @@ export class SqliteTimerStore implements TimerStore {
          WHERE kind = 'oneshot' AND shard_id = @shardId AND fire_at = @at AND id > @afterId
          ORDER BY id LIMIT @limit`,
       ),
-      countOneShots: prepare('SELECT COUNT(*) AS n FROM timers INDEXED BY timers_expiry WHERE kind = \'oneshot\' AND expires_at > ?'),
+      countOneShots: prepare("SELECT COUNT(*) AS n FROM timers INDEXED BY timers_expiry WHERE expires_at > ? AND kind = 'oneshot'"),
+      countExpiredPeriodic: prepare("SELECT COUNT(*) AS n FROM timers INDEXED BY timers_expiry WHERE expires_at <= ? AND kind = 'periodic'"),
       deleteExpired: prepare(
-        'DELETE FROM timers WHERE id IN (SELECT id FROM timers INDEXED BY timers_expiry WHERE kind = \'oneshot\' AND expires_at <= ? LIMIT 1000)',
+        `DELETE FROM timers WHERE id IN (SELECT id FROM timers INDEXED BY timers_expiry WHERE expires_at <= ? LIMIT 1000)
+         RETURNING id, kind, shard_id, interval_s, offset_s`,
       ),
     };
-    for (const [id, shardId, interval, offset] of this.stmt.periodicKeys.raw().iterate() as IterableIterator<[string, string, number, number]>) {
-      this.periodic.add({ shardId, interval, offset }, id);
+    // A timer that ended before its shard's watermark has no firing left to send: it is not placed in the schedule.
+    // (Not one that ended before now: after a stop, the windows from the watermark on still owe its last firings.)
+    const watermarks = new Map<string, number>();
+    for (const [shardId, watermark] of this.stmt.watermarks.raw().iterate() as IterableIterator<[string, number]>) watermarks.set(shardId, watermark);
+    const rows = this.stmt.periodicKeys.raw().iterate() as IterableIterator<[string, string, number, number, number | null]>;
+    for (const [id, shardId, interval, offset, endAt] of rows) {
+      if (endAt !== null && endAt <= (watermarks.get(shardId) ?? -Infinity)) this.retired.add(id);
+      else this.periodic.add({ shardId, interval, offset }, id);
     }
     this.deleteTx = db.transaction((id: string) => {
       const previous = this.stmt.getTimer.get(id) as TimerRow | undefined;
@@ -129,17 +189,17 @@ export class SqliteTimerStore implements TimerStore {
       return previous && timerOf(previous);
     });
     this.claimTx = db.transaction((claim: ShardClaim) => {
-      const changed = this.stmt.claim.run(claim).changes;
-      return changed === 1 ? this.readShard(claim.shardId) : undefined;
+      const { shardId, owner, nowMs, leaseUntil } = claim;
+      const changed = this.stmt.claim.run({ shardId, owner, nowMs, leaseUntil, renew: claim.renew ? 1 : 0 }).changes;
+      return changed === 1 ? this.readShard(shardId) : undefined;
     });
   }
 
   /**
-   * Stages the timer in this turn's transaction and resolves at once: from then on a claim of its shard writes it
-   * first (`claimShard`), so a tick that claims after this resolves reads the timer (invariant 4). It is durable once
-   * `sync` resolves, which the API waits for before it answers.
+   * Stages the timer in this turn's transaction and resolves at once; it is durable, and in the schedule, once `sync`
+   * resolves, which the API waits for before it answers.
    */
-  async putTimer(timer: Timer): Promise<Timer | undefined> {
+  async putTimer(timer: Timer): Promise<void> {
     const previous = this.pendingById.has(timer.id) ? this.pendingById.get(timer.id) : this.readTimer(timer.id);
     this.pendingById.set(timer.id, timer);
     this.writes.stage(
@@ -148,11 +208,10 @@ export class SqliteTimerStore implements TimerStore {
         // Committed or not, the database now tells what is stored; a newer PUT of the id may still be staged.
         if (this.pendingById.get(timer.id) === timer) this.pendingById.delete(timer.id);
         if (error !== undefined) return;
-        if (previous?.kind === 'periodic') this.periodic.remove(previous, previous.id);
+        if (previous?.kind === 'periodic') this.unindex(previous);
         if (timer.kind === 'periodic') this.periodic.add(timer, timer.id);
       },
     );
-    return previous;
   }
 
   /** Resolves once every write staged so far is committed; rejects if their transaction failed. */
@@ -168,8 +227,16 @@ export class SqliteTimerStore implements TimerStore {
     // A PUT of the same id still staged must not be written after the DELETE and bring the timer back.
     this.writes.flush();
     const deleted = this.deleteTx(id);
-    if (deleted?.kind === 'periodic') this.periodic.remove(deleted, deleted.id);
+    if (deleted?.kind === 'periodic') this.unindex(deleted);
     return deleted;
+  }
+
+  /** Nothing to record: the in-memory index knows each shard's intervals from its timers (`listIntervals`). */
+  async registerInterval(_shardId: string, _intervalSeconds: number, _nowMs: number): Promise<void> {}
+
+  /** Exactly the intervals of the shard's periodic timers in the schedule, committed. */
+  async listIntervals(shardId: string, _nowMs?: number): Promise<number[]> {
+    return this.periodic.intervalsOf(shardId);
   }
 
   async getShardState(shardId: string): Promise<ShardState | undefined> {
@@ -178,22 +245,11 @@ export class SqliteTimerStore implements TimerStore {
 
   async initShardState(shardId: string, watermark: number): Promise<ShardState> {
     this.shardStates.delete(shardId);
-    this.stmt.initShard.run(shardId, watermark, watermark);
+    this.stmt.initShard.run(shardId, watermark);
     return this.readShard(shardId)!;
   }
 
-  async registerInterval(shardId: string, intervalSeconds: number): Promise<void> {
-    // Every PUT of a periodic timer registers its interval; writing it only once saves a commit per create.
-    const key = `${shardId}/${intervalSeconds}`;
-    if (this.registered.has(key)) return;
-    this.shardStates.delete(shardId);
-    this.stmt.registerInterval.run(shardId, intervalSeconds);
-    this.registered.add(key);
-  }
-
   async claimShard(claim: ShardClaim): Promise<ShardState | undefined> {
-    // Timers staged before the claim are written first, so the tick that claims reads them (see putTimer).
-    this.writes.flush();
     this.shardStates.delete(claim.shardId);
     try {
       return this.claimTx(claim);
@@ -202,6 +258,11 @@ export class SqliteTimerStore implements TimerStore {
       this.shardStates.delete(claim.shardId);
       throw err;
     }
+  }
+
+  async checkpoint(shardId: string, owner: string, watermark: number, cursor: string | undefined, leaseUntil: number): Promise<boolean> {
+    this.shardStates.delete(shardId);
+    return this.stmt.checkpoint.run({ shardId, owner, watermark, cursor: cursor ?? null, leaseUntil }).changes === 1;
   }
 
   async advanceWatermark(shardId: string, owner: string, from: number, to: number): Promise<boolean> {
@@ -214,23 +275,59 @@ export class SqliteTimerStore implements TimerStore {
     this.stmt.release.run(shardId, owner);
   }
 
-  /** Pages of timers found by the in-memory index, each read from the table by id when its page is reached. */
-  async *queryPeriodic(shardId: string, intervalSeconds: number, offsetFrom: number, offsetTo: number): TimerPages {
-    for (const ids of this.periodic.range(shardId, intervalSeconds, offsetFrom, offsetTo, PAGE_SIZE)) {
-      const page: Timer[] = [];
-      for (const id of ids) {
-        const timer = this.readTimer(id);
+  /**
+   * Pages of timers found by the in-memory index, each read from the table by id when its page is reached; a
+   * position is the timer's (offset, id), so a read resumes after it however the index changed since.
+   */
+  async *queryPeriodic(shardId: string, intervalSeconds: number, offsetFrom: number, offsetTo: number, after?: string): TimerPages {
+    const resume = after === undefined ? undefined : parsePosition(after);
+    const pages = this.periodic.range(shardId, intervalSeconds, offsetFrom, offsetTo, this.pageSize, resume && { offset: resume.key, id: resume.id });
+    for (const { ids, offsets } of pages) {
+      const timers: Timer[] = [];
+      const positions: string[] = [];
+      for (let i = 0; i < ids.length; i++) {
+        const timer = this.readTimer(ids[i]);
         // Replaced or deleted since the page was taken: it is indexed under its new key, or nowhere.
-        if (timer?.kind === 'periodic' && timer.shardId === shardId && timer.interval === intervalSeconds && timer.offset >= offsetFrom && timer.offset < offsetTo) {
-          page.push(timer);
+        if (timer?.kind === 'periodic' && timer.shardId === shardId && timer.interval === intervalSeconds && timer.offset === offsets[i]) {
+          timers.push(timer);
+          positions.push(positionOf(offsets[i], ids[i]));
         }
       }
-      yield page;
+      if (timers.length > 0) yield { timers, positions };
     }
   }
 
-  async *queryOneShots(shardId: string, fromMs: number, toMs: number): TimerPages {
-    yield* this.pages(this.stmt.oneShotFrom, this.stmt.oneShotSameKey, { shardId }, fromMs, toMs, (row) => row.fire_at!);
+  /** Keyset pages over the one-shot index, ordered by (fireAt, id); a position is the timer's (fireAt, id). */
+  async *queryOneShots(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages {
+    const limit = this.pageSize;
+    const from = (at: number, n: number): TimerRow[] => this.stmt.oneShotFrom.all({ shardId, from: at, to: toMs, limit: n }) as TimerRow[];
+    // Each page resumes after the last (fireAt, id) read, so a page costs the same however deep the read is.
+    const rowsAfter = (at: number, id: string): TimerRow[] => {
+      const rows = this.stmt.oneShotSameKey.all({ shardId, at, afterId: id, limit }) as TimerRow[];
+      return rows.length < limit ? rows.concat(from(at + 1, limit - rows.length)) : rows;
+    };
+    const resume = after === undefined ? undefined : parsePosition(after);
+    if (resume && resume.key >= toMs) return;
+    let rows = resume && resume.key >= fromMs ? rowsAfter(resume.key, resume.id) : from(fromMs, limit);
+    while (rows.length > 0) {
+      yield this.pageOf(rows);
+      if (rows.length < limit) return;
+      const last = rows[rows.length - 1];
+      rows = rowsAfter(last.fire_at!, last.id);
+    }
+  }
+
+  /**
+   * Takes ended timers out of the in-memory schedule; the table keeps them, unchanged, until they expire. At start
+   * the index is rebuilt without them (see the constructor), so this writes nothing.
+   */
+  async retireTimers(timers: readonly PeriodicTimer[]): Promise<void> {
+    for (const timer of timers) {
+      const stored = this.readTimer(timer.id);
+      if (stored?.kind !== 'periodic' || stored.endAt === undefined || !sameVersion(stored, timer)) continue;
+      this.periodic.remove(stored, stored.id);
+      this.retired.add(stored.id);
+    }
   }
 
   /**
@@ -242,40 +339,37 @@ export class SqliteTimerStore implements TimerStore {
     this.stmt.releaseAll.run();
   }
 
-  /** Stored timers by kind, leaving out one-shots past their retention. */
+  /** Stored timers by kind, leaving out those past their retention (fired one-shots, ended periodic timers). */
   countTimers(nowMs: number): Record<string, number> {
-    // Periodic timers are counted by their in-memory index, so the figure also shows that the index matches the table.
-    return { periodic: this.periodic.size, oneshot: (this.stmt.countOneShots.get(nowMs) as { n: number }).n };
+    // Periodic timers are counted from memory (the expired are few: `deleteExpired` runs every tick), so the figure
+    // also shows that the index matches the table.
+    const expired = (this.stmt.countExpiredPeriodic.get(nowMs) as { n: number }).n;
+    return { periodic: this.periodic.size + this.retired.size - expired, oneshot: (this.stmt.countOneShots.get(nowMs) as { n: number }).n };
   }
 
-  /** Forgets fired one-shots past their retention, a bounded batch at a time; returns how many went. */
+  /** Forgets timers past their retention, fired one-shots and ended periodic timers, 1,000 at most; returns how many. */
   deleteExpired(nowMs: number): number {
-    return this.stmt.deleteExpired.run(nowMs).changes;
+    const deleted = this.stmt.deleteExpired.all(nowMs) as Array<Pick<TimerRow, 'id' | 'kind' | 'shard_id' | 'interval_s' | 'offset_s'>>;
+    for (const row of deleted) {
+      if (row.kind === 'periodic') this.unindex({ id: row.id, shardId: row.shard_id, interval: row.interval_s!, offset: row.offset_s! });
+    }
+    return deleted.length;
   }
 
-  /**
-   * Keyset paging over an index ordered by (key, id) with whole-number keys in [from, to): each page resumes after
-   * the last (key, id) read, so a page costs the same however deep the read is.
-   */
-  private *pages(
-    fromKey: Statement,
-    sameKey: Statement,
-    params: Record<string, unknown>,
-    from: number,
-    to: number,
-    keyOf: (row: TimerRow) => number,
-  ): Generator<Timer[]> {
-    let rows = fromKey.all({ ...params, from, to, limit: PAGE_SIZE }) as TimerRow[];
-    while (rows.length > 0) {
-      yield rows.map(timerOf);
-      if (rows.length < PAGE_SIZE) return;
-      const last = rows[rows.length - 1];
-      const at = keyOf(last);
-      rows = sameKey.all({ ...params, at, afterId: last.id, limit: PAGE_SIZE }) as TimerRow[];
-      if (rows.length < PAGE_SIZE) {
-        rows = rows.concat(fromKey.all({ ...params, from: at + 1, to, limit: PAGE_SIZE - rows.length }) as TimerRow[]);
-      }
+  /** Takes a periodic timer that is no longer stored as it was out of the schedule and the retired set. */
+  private unindex(timer: Pick<PeriodicTimer, 'id' | 'shardId' | 'interval' | 'offset'>): void {
+    this.periodic.remove(timer, timer.id);
+    this.retired.delete(timer.id);
+  }
+
+  private pageOf(rows: readonly TimerRow[]): TimerPage {
+    const timers: Timer[] = [];
+    const positions: string[] = [];
+    for (const row of rows) {
+      timers.push(timerOf(row));
+      positions.push(positionOf(row.fire_at!, row.id));
     }
+    return { timers, positions };
   }
 
   private readTimer(id: string): Timer | undefined {
@@ -288,14 +382,12 @@ export class SqliteTimerStore implements TimerStore {
     if (cached) return cached;
     const row = this.stmt.getShard.get(shardId) as ShardRow | undefined;
     if (!row) return undefined;
-    const intervals = (this.stmt.intervals.all(shardId) as Array<{ interval_s: number }>).map((r) => r.interval_s);
     const state: ShardState = {
       shardId: row.shard_id,
       watermark: row.watermark,
-      claimedUntil: Math.max(row.claimed_until, row.watermark),
       ...(row.lease_owner !== null && { leaseOwner: row.lease_owner }),
       ...(row.lease_until !== null && { leaseUntil: row.lease_until }),
-      intervals,
+      ...(row.cursor !== null && { cursor: row.cursor }),
     };
     this.shardStates.set(shardId, state);
     return state;

@@ -1,15 +1,17 @@
 /**
- * The SQLite adapters on their own: the store's paged reads (every timer of a range read once, in order, across
- * pages and across keys shared by more timers than a page holds) and its in-memory periodic index; the queue's side
- * of the FiringQueue contract (a batch reported accepted is already written; a write that fails reports every entry
- * of its turn as not accepted, so the Dispatcher sends it again), its one message per firing, its receipts and dead
- * letters; the turn's shared transaction; and the upgrade of a file written by the first release.
+ * The SQLite adapters on their own, against the ports: the store's paged reads (every timer of a range read once, in
+ * order, across pages and across keys shared by more timers than a page holds, with a position for each), its
+ * in-memory periodic index and the intervals it lists, its shard state (conditional claims, renewals, checkpoints and
+ * advances, served from memory yet always current); the queue's side of the FiringQueue contract (a batch reported
+ * accepted is already written; a write that fails reports every entry of its turn as a failure that may pass later,
+ * so the Dispatcher sends it again), its one message per firing, its receipts and dead letters; the turn's shared
+ * transaction; and the upgrade of files written by the first release and by version 1.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Database } from 'better-sqlite3';
-import { QueueEntry, Timer, oneShotTimerFrom, periodicTimerFrom } from '../../src/core';
+import { QueueEntry, QueueFailure, Timer, TimerPage, oneShotTimerFrom, periodicTimerFrom } from '../../src/core';
 import { openDatabase } from '../../src/local/database';
 import { SqliteQueue } from '../../src/local/queue';
 import { SqliteTimerStore } from '../../src/local/store';
@@ -17,14 +19,20 @@ import { TurnWrites } from '../../src/local/turn-writes';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 
-async function readAll(pages: AsyncIterable<Timer[]>): Promise<{ ids: string[]; pageSizes: number[] }> {
+async function readAll(pages: AsyncIterable<TimerPage>): Promise<{ ids: string[]; pageSizes: number[] }> {
   const ids: string[] = [];
   const pageSizes: number[] = [];
   for await (const page of pages) {
-    pageSizes.push(page.length);
-    ids.push(...page.map((t) => t.id));
+    expect(page.positions).toHaveLength(page.timers.length);
+    pageSizes.push(page.timers.length);
+    ids.push(...page.timers.map((t) => t.id));
   }
   return { ids, pageSizes };
+}
+
+/** What a commit that failed reports for each entry of a batch: a failure that may pass on a later attempt. */
+function notAccepted(...ids: string[]): QueueFailure[] {
+  return ids.map((id) => expect.objectContaining({ id, permanent: false, message: expect.any(String) }));
 }
 
 function entry(i: number, scheduledAt: number): QueueEntry {
@@ -98,7 +106,7 @@ describe('SqliteTimerStore paging', () => {
 });
 
 describe('SqliteTimerStore periodic index', () => {
-  test('a tick reads each periodic timer under its latest committed schedule, also after a restart', async () => {
+  test('a tick reads each periodic timer under its latest committed schedule, and its shard lists its intervals, also after a restart', async () => {
     // Prepare
     const db = openDatabase({ memory: true });
     const store = new SqliteTimerStore(db);
@@ -134,6 +142,10 @@ describe('SqliteTimerStore periodic index', () => {
     const restarted = new SqliteTimerStore(db);
     expect(await read(restarted)).toEqual(expected);
     expect(restarted.countTimers(NOW)).toEqual({ periodic: 3, oneshot: 1 });
+    // The intervals listed are those of the timers indexed: 300 went with the one timer that had it.
+    expect(await store.listIntervals('shard0', NOW)).toEqual([60]);
+    expect(await restarted.listIntervals('shard0', NOW)).toEqual([60]);
+    expect(await store.listIntervals('shard1', NOW)).toEqual([]);
     expect((await readAll(store.queryPeriodic('shard0', 60, 7, 8))).ids).toEqual(['moved']);
     expect((await readAll(store.queryPeriodic('shard0', 60, 9, 10))).ids).toEqual(['kept']);
     expect(store.countTimers(NOW)).toEqual({ periodic: 3, oneshot: 1 });
@@ -142,31 +154,61 @@ describe('SqliteTimerStore periodic index', () => {
 });
 
 describe('SqliteTimerStore shard state', () => {
-  test('every write to a shard shows in the next read of its state, though reads are served from memory', async () => {
+  test('claims, renewals, checkpoints and advances are conditional, and each shows in the next read, though reads are served from memory', async () => {
     const db = openDatabase({ memory: true });
     try {
       const store = new SqliteTimerStore(db);
       const shard = 'shard0';
-      expect(await store.getShardState(shard)).toBeUndefined();
-      expect(await store.initShardState(shard, NOW)).toEqual({ shardId: shard, watermark: NOW, claimedUntil: NOW, intervals: [] });
-      await store.registerInterval(shard, 60);
-      expect((await store.getShardState(shard))?.intervals).toEqual([60]);
+      const read = (): Promise<unknown> => store.getShardState(shard);
+      expect(await read()).toBeUndefined();
+      expect(await store.initShardState(shard, NOW)).toEqual({ shardId: shard, watermark: NOW });
+      expect(await store.initShardState(shard, NOW + 1000)).toEqual({ shardId: shard, watermark: NOW });
 
-      const claim = { shardId: shard, owner: 'tick-1', nowMs: NOW, leaseUntil: NOW + 30_000, claimUntil: NOW + 65_000 };
-      expect(await store.claimShard(claim)).toMatchObject({ leaseOwner: 'tick-1', claimedUntil: NOW + 65_000 });
-      expect(await store.getShardState(shard)).toMatchObject({ leaseOwner: 'tick-1', leaseUntil: NOW + 30_000, claimedUntil: NOW + 65_000 });
-      // A second claim while the lease holds is refused, and the state read afterwards is still the first claim's.
+      // A free shard is taken; while the lease holds, nobody else takes it, and its owner only by renewing it.
+      const claim = { shardId: shard, owner: 'tick-1', nowMs: NOW, leaseUntil: NOW + 30_000 };
+      expect(await store.claimShard(claim)).toEqual({ shardId: shard, watermark: NOW, leaseOwner: 'tick-1', leaseUntil: NOW + 30_000 });
       expect(await store.claimShard({ ...claim, owner: 'tick-2' })).toBeUndefined();
-      expect((await store.getShardState(shard))?.leaseOwner).toBe('tick-1');
+      expect(await store.claimShard({ ...claim, owner: 'tick-2', renew: true })).toBeUndefined();
+      expect(await store.claimShard({ ...claim, leaseUntil: NOW + 40_000 })).toBeUndefined();
+      expect(await read()).toEqual({ shardId: shard, watermark: NOW, leaseOwner: 'tick-1', leaseUntil: NOW + 30_000 });
+      expect(await store.claimShard({ ...claim, leaseUntil: NOW + 40_000, renew: true })).toMatchObject({ leaseOwner: 'tick-1', leaseUntil: NOW + 40_000 });
+      expect(await read()).toMatchObject({ leaseUntil: NOW + 40_000 });
 
+      // A checkpoint needs the owner and the watermark it was made at; it extends the lease.
+      expect(await store.checkpoint(shard, 'tick-2', NOW, 'by-another', NOW + 50_000)).toBe(false);
+      expect(await store.checkpoint(shard, 'tick-1', NOW - 1000, 'at-another-watermark', NOW + 50_000)).toBe(false);
+      expect(await read()).toEqual({ shardId: shard, watermark: NOW, leaseOwner: 'tick-1', leaseUntil: NOW + 40_000 });
+      expect(await store.checkpoint(shard, 'tick-1', NOW, 'cursor-1', NOW + 50_000)).toBe(true);
+      expect(await read()).toEqual({ shardId: shard, watermark: NOW, leaseOwner: 'tick-1', leaseUntil: NOW + 50_000, cursor: 'cursor-1' });
+
+      // An advance needs the owner and the watermark it starts from, and clears the cursor.
+      expect(await store.advanceWatermark(shard, 'tick-2', NOW, NOW + 60_000)).toBe(false);
+      expect(await store.advanceWatermark(shard, 'tick-1', NOW + 1000, NOW + 60_000)).toBe(false);
+      expect(await read()).toMatchObject({ watermark: NOW, cursor: 'cursor-1' });
       expect(await store.advanceWatermark(shard, 'tick-1', NOW, NOW + 60_000)).toBe(true);
-      expect((await store.getShardState(shard))?.watermark).toBe(NOW + 60_000);
-      await store.releaseShard(shard, 'tick-1');
-      const released = await store.getShardState(shard);
-      expect(released).toEqual({ shardId: shard, watermark: NOW + 60_000, claimedUntil: NOW + 65_000, intervals: [60] });
+      expect(await read()).toEqual({ shardId: shard, watermark: NOW + 60_000, leaseOwner: 'tick-1', leaseUntil: NOW + 50_000 });
+      expect(await store.checkpoint(shard, 'tick-1', NOW, 'for-the-window-before', NOW + 50_000)).toBe(false);
+      expect(await store.checkpoint(shard, 'tick-1', NOW + 60_000, 'cursor-2', NOW + 50_000)).toBe(true);
+
+      // Only the owner releases; a lapsed lease is taken by another tick, which sees the cursor.
+      await store.releaseShard(shard, 'tick-2');
+      expect(await read()).toMatchObject({ leaseOwner: 'tick-1' });
+      expect(await store.claimShard({ ...claim, owner: 'tick-3', nowMs: NOW + 50_000, leaseUntil: NOW + 80_000 })).toEqual({
+        shardId: shard,
+        watermark: NOW + 60_000,
+        leaseOwner: 'tick-3',
+        leaseUntil: NOW + 80_000,
+        cursor: 'cursor-2',
+      });
+      await store.releaseShard(shard, 'tick-3');
+      const released = await read();
+      expect(released).toEqual({ shardId: shard, watermark: NOW + 60_000, cursor: 'cursor-2' });
+      expect(await store.claimShard({ ...claim, owner: 'tick-4', nowMs: NOW + 50_000 })).toMatchObject({ leaseOwner: 'tick-4' });
+      expect(await store.checkpoint(shard, 'tick-4', NOW + 60_000, undefined, NOW + 90_000)).toBe(true);
+      expect(await read()).toEqual({ shardId: shard, watermark: NOW + 60_000, leaseOwner: 'tick-4', leaseUntil: NOW + 90_000 });
 
       // What memory serves is what the database holds: a second store on the same connection reads the same.
-      expect(await new SqliteTimerStore(db).getShardState(shard)).toEqual(released);
+      expect(await new SqliteTimerStore(db).getShardState(shard)).toEqual(await read());
     } finally {
       db.close();
     }
@@ -192,7 +234,7 @@ describe('SqliteQueue sends', () => {
     db.close();
   });
 
-  test('a failed write reports every entry of its turn as not accepted', async () => {
+  test('a failed write reports every entry of its turn as not accepted, and as a failure that may pass later', async () => {
     // Prepare: a database closed under the queue makes the write fail.
     const db = openDatabase({ memory: true });
     const writes = new TurnWrites(db);
@@ -207,8 +249,8 @@ describe('SqliteQueue sends', () => {
     db.close();
 
     // Assess
-    expect(await first).toEqual(['0', '1']);
-    expect(await second).toEqual(['2']);
+    expect(await first).toEqual(notAccepted('0', '1'));
+    expect(await second).toEqual(notAccepted('2'));
     expect(errors).toHaveLength(1);
   });
 });
@@ -240,14 +282,10 @@ describe('TurnWrites', () => {
     expect(beforeCommit).toEqual({ timer: undefined, messages: 0 });
     expect(await kept).toEqual([]);
     await expect(store.sync()).rejects.toThrow('disk full');
-    expect(await lost).toEqual(['1']);
+    expect(await lost).toEqual(notAccepted('1'));
     expect((await store.getTimer('kept'))?.id).toBe('kept');
     expect(await store.getTimer('lost')).toBeUndefined();
     expect(queue.depth().messages).toBe(1);
-    // A claim writes what is staged first, so a tick that claims reads every timer put before it.
-    await store.putTimer(timer('claimed'));
-    await store.claimShard({ shardId: timer('claimed').shardId, owner: 'tick', nowMs: NOW, leaseUntil: NOW + 1000, claimUntil: NOW + 60_000 });
-    expect((await store.getTimer('claimed'))?.id).toBe('claimed');
     db.close();
   });
 });
@@ -312,7 +350,7 @@ describe('SqliteQueue firing keys', () => {
     writes.stage(() => {
       throw new Error('disk full');
     }, () => undefined);
-    expect(await failing).toEqual(['2']);
+    expect(await failing).toEqual(notAccepted('2'));
     expect(await queue.sendBatch([entry(2, T)])).toEqual([]);
     expect(queue.depth().messages).toBe(3);
     // A new process rebuilds the keys from the table, and drops a deleted timer's firings by them.
@@ -423,6 +461,65 @@ CREATE INDEX queue_timer ON queue (timer_id);
 CREATE INDEX queue_claimed ON queue (claimed_at) WHERE claimed_at IS NOT NULL;
 `;
 
+/** The tables of version 1, as its runtime wrote them, with its indexes. */
+const VERSION_1_TABLES = `
+CREATE TABLE timers (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  shard_id TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  interval_s INTEGER,
+  offset_s INTEGER,
+  start_at INTEGER,
+  end_at INTEGER,
+  fire_at INTEGER,
+  expires_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX timers_oneshot ON timers (shard_id, fire_at, id) WHERE kind = 'oneshot';
+CREATE INDEX timers_expiry ON timers (expires_at) WHERE kind = 'oneshot';
+CREATE TABLE shards (
+  shard_id TEXT PRIMARY KEY,
+  watermark INTEGER NOT NULL,
+  claimed_until INTEGER NOT NULL,
+  lease_owner TEXT,
+  lease_until INTEGER
+);
+CREATE TABLE shard_intervals (
+  shard_id TEXT NOT NULL,
+  interval_s INTEGER NOT NULL,
+  PRIMARY KEY (shard_id, interval_s)
+) WITHOUT ROWID;
+CREATE TABLE dead_letters (
+  message_id TEXT PRIMARY KEY,
+  firing_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  attributes TEXT NOT NULL,
+  scheduled_at INTEGER NOT NULL,
+  sent_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL,
+  dead_lettered_at INTEGER NOT NULL,
+  last_error TEXT
+);
+CREATE TABLE queue (
+  seq INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL,
+  timer_id TEXT NOT NULL,
+  scheduled_at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  body TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  visible_at INTEGER NOT NULL,
+  receive_count INTEGER NOT NULL DEFAULT 0,
+  first_received_at INTEGER,
+  claimed_at INTEGER,
+  last_error TEXT
+);
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO settings VALUES ('shardCount', '1');
+PRAGMA user_version = 1;
+`;
+
 /** The driver itself, for writing a file as another version of the runtime would. */
 function rawDatabase(file: string): Database {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -475,14 +572,16 @@ describe('openDatabase on a file of an earlier version', () => {
 
     // Assess: the new layout, version recorded, the old indexes gone.
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
       const columns = (db.pragma('table_info(queue)') as Array<{ name: string }>).map((c) => c.name);
       expect(columns).toContain('kind');
       expect(columns).not.toContain('firing_id');
       const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>).map((r) => r.name);
       expect(indexes.sort()).toEqual(['sqlite_autoindex_dead_letters_1', 'sqlite_autoindex_shards_1', 'timers_expiry', 'timers_oneshot']);
-      // The periodic timer is found without its old index.
-      expect((await readAll(new SqliteTimerStore(db).queryPeriodic('shard0', 60, 0, 60))).ids).toEqual(['every-minute']);
+      // The periodic timer is found without its old index; the ticks send its firings from its creation on.
+      const store = new SqliteTimerStore(db);
+      expect((await readAll(store.queryPeriodic('shard0', 60, 0, 60))).ids).toEqual(['every-minute']);
+      expect(await store.getTimer('every-minute')).toMatchObject({ createdAt: NOW, tickFrom: NOW });
       // The in-flight message of the process that wrote the file is handed out again, then the queued one.
       const queue = new SqliteQueue(db);
       expect(queue.releaseInFlight(NOW)).toBe(1);
@@ -500,6 +599,127 @@ describe('openDatabase on a file of an earlier version', () => {
     }
   });
 
+  const DAY_MS = 86_400_000;
+
+  function versionOneFile(): string {
+    const file = path.join(dir, 'timers.db');
+    const old = rawDatabase(file);
+    old.exec(VERSION_1_TABLES);
+    const timer = old.prepare(
+      'INSERT INTO timers (id, kind, shard_id, data, created_at, interval_s, offset_s, start_at, end_at, fire_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    timer.run('every-minute', 'periodic', 'shard0', '{"a":1}', NOW - 3_600_000, 60, 5, null, null, null, null);
+    timer.run('ending', 'periodic', 'shard0', '"b"', NOW - 1000, 30, 7, NOW - 500, NOW + 600_000, null, null);
+    timer.run('once', 'oneshot', 'shard0', '3', NOW - 2000, null, null, null, null, NOW + 30_000, NOW + 30_000 + DAY_MS);
+    old.prepare("INSERT INTO shards VALUES ('shard0', ?, ?, 'dead-tick', ?)").run(NOW, NOW + 65_000, NOW + 30_000);
+    old.exec("INSERT INTO shard_intervals VALUES ('shard0', 30), ('shard0', 60), ('shard0', 300)");
+    old.prepare("INSERT INTO queue (seq, message_id, timer_id, scheduled_at, kind, body, sent_at, visible_at) VALUES (4, 'm-4', 'every-minute', ?, 'periodic', '{\"a\":1}', ?, ?)")
+      .run(NOW + 5000, NOW - 55_000, NOW + 5000);
+    old.close();
+    return file;
+  }
+
+  /** The tables' columns and the indexes, as SQLite describes them (the runtime's settings table left out). */
+  function layoutOf(db: Database): unknown {
+    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'settings' ORDER BY name").all() as Array<{ name: string }>;
+    const tables = names.map(({ name }) => [name, db.pragma(`table_info(${name})`)]);
+    const indexes = db.prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name != 'settings' ORDER BY name").all();
+    return { tables, indexes };
+  }
+
+  test('version 1: the layout of a new file, timers kept with tick_from = created_at, ended ones given an expiry, a queued message kept', async () => {
+    // Prepare
+    const file = versionOneFile();
+
+    // Act
+    const db = openDatabase({ file });
+
+    // Assess
+    const fresh = openDatabase({ memory: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(layoutOf(db)).toEqual(layoutOf(fresh));
+      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'shard_intervals'").all()).toEqual([]);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM timers WHERE tick_from != created_at').get()).toEqual({ n: 0 });
+
+      const store = new SqliteTimerStore(db);
+      expect(await store.getTimer('every-minute')).toEqual({
+        id: 'every-minute',
+        kind: 'periodic',
+        shardId: 'shard0',
+        data: '{"a":1}',
+        createdAt: NOW - 3_600_000,
+        tickFrom: NOW - 3_600_000,
+        interval: 60,
+        offset: 5,
+      });
+      expect(await store.getTimer('ending')).toEqual({
+        id: 'ending',
+        kind: 'periodic',
+        shardId: 'shard0',
+        data: '"b"',
+        createdAt: NOW - 1000,
+        tickFrom: NOW - 1000,
+        interval: 30,
+        offset: 7,
+        startAt: NOW - 500,
+        endAt: NOW + 600_000,
+        expiresAt: NOW + 600_000 + DAY_MS,
+      });
+      expect(await store.getTimer('once')).toEqual({
+        id: 'once',
+        kind: 'oneshot',
+        shardId: 'shard0',
+        data: '3',
+        createdAt: NOW - 2000,
+        tickFrom: NOW - 2000,
+        fireAt: NOW + 30_000,
+        expiresAt: NOW + 30_000 + DAY_MS,
+      });
+      // The shard keeps its watermark and lease; its intervals are those of its timers, not the old list.
+      expect(await store.getShardState('shard0')).toEqual({ shardId: 'shard0', watermark: NOW, leaseOwner: 'dead-tick', leaseUntil: NOW + 30_000 });
+      expect(await store.listIntervals('shard0', NOW)).toEqual([30, 60]);
+      expect(store.countTimers(NOW)).toEqual({ periodic: 2, oneshot: 1 });
+
+      // A firing a tick sends again after the upgrade is the message already queued, which is delivered as it was.
+      const queue = new SqliteQueue(db);
+      const again = { ...entry(0, NOW + 5000), body: '{"a":1}', attributes: { ...entry(0, NOW + 5000).attributes, TimerId: 'every-minute' } };
+      expect(await queue.sendBatch([again])).toEqual([]);
+      expect(queue.depth().messages).toBe(1);
+      expect(queue.claim(NOW + 5000, 10, 30_000).map((m) => [m.seq, m.messageId, m.firingId, m.body])).toEqual([
+        [4, 'm-4', `every-minute@${NOW + 5000}`, '{"a":1}'],
+      ]);
+
+      // The ended periodic timer is forgotten with the fired one-shot once both expired.
+      expect(store.deleteExpired(NOW + 600_000 + DAY_MS)).toBe(2);
+      expect(await store.getTimer('ending')).toBeUndefined();
+      expect(store.countTimers(NOW + 600_000 + DAY_MS)).toEqual({ periodic: 1, oneshot: 0 });
+    } finally {
+      fresh.close();
+      db.close();
+    }
+  });
+
+  test('an upgrade that fails leaves the file as it was', () => {
+    // Prepare: a version 1 file whose timers refuse any update.
+    const file = versionOneFile();
+    const old = rawDatabase(file);
+    old.exec("CREATE TRIGGER refuse BEFORE UPDATE ON timers BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    old.close();
+
+    // Act and assess
+    expect(() => openDatabase({ file })).toThrow(/cannot use --db .* \(refused\)/);
+    const after = rawDatabase(file);
+    try {
+      expect(after.pragma('user_version', { simple: true })).toBe(1);
+      expect((after.pragma('table_info(timers)') as Array<{ name: string }>).map((c) => c.name)).not.toContain('tick_from');
+      expect((after.pragma('table_info(shards)') as Array<{ name: string }>).map((c) => c.name)).toContain('claimed_until');
+      expect(after.prepare('SELECT COUNT(*) AS n FROM shard_intervals').get()).toEqual({ n: 3 });
+    } finally {
+      after.close();
+    }
+  });
+
   test('a file of a newer version is refused, and left as it was', () => {
     // Prepare
     const file = firstReleaseFile();
@@ -508,7 +728,7 @@ describe('openDatabase on a file of an earlier version', () => {
     newer.close();
 
     // Act and assess
-    expect(() => openDatabase({ file })).toThrow(/written by a newer version of the timer service \(schema 99, this one reads up to 1\)/);
+    expect(() => openDatabase({ file })).toThrow(/written by a newer version of the timer service \(schema 99, this one reads up to 2\)/);
     const after = rawDatabase(file);
     expect((after.pragma('table_info(queue)') as Array<{ name: string }>).map((c) => c.name)).toContain('firing_id');
     after.close();
