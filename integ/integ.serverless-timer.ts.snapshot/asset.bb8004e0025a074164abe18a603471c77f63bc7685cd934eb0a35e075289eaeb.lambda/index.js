@@ -36,6 +36,7 @@ module.exports = __toCommonJS(tick_lambda_exports);
 
 // src/aws/engine-from-env.ts
 var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
+var import_client_lambda = require("@aws-sdk/client-lambda");
 var import_client_sqs2 = require("@aws-sdk/client-sqs");
 
 // src/core/names.ts
@@ -63,6 +64,15 @@ var MetricName = {
   WINDOWS_CAUGHT_UP: "WindowsCaughtUp",
   /** Messages the queue still refused after every retry (count). */
   SEND_FAILURES: "SendFailures",
+  /**
+   * Firings the queue refused for good, as the sender's fault (e.g. SQS's InvalidMessageContents): set aside and
+   * logged with the timer id, the firing and the queue's code, never retried, so they hold no shard back (count).
+   */
+  FIRINGS_REJECTED: "FiringsRejected",
+  /** Ticks that stopped before their deadline with work left and handed the rest to a continuation (count). */
+  TICK_CONTINUATIONS: "TickContinuations",
+  /** Periodic timers past their end taken out of the schedule by a tick (count). */
+  TIMERS_RETIRED: "TimersRetired",
   /** A tick that found its shard held by another tick and stood down (count). */
   TICKS_SKIPPED: "TicksSkipped",
   /** Timers created or replaced through the API (count). */
@@ -101,8 +111,7 @@ function periodicOccurrences(timer, fromMs, toMs) {
   return out;
 }
 function periodicFirings(timer, fromMs, toMs) {
-  const notBefore = Math.max(timer.startAt ?? -Infinity, timer.createdAt);
-  return periodicOccurrences({ ...timer, startAt: notBefore }, fromMs, toMs).map((scheduledAt) => ({
+  return periodicOccurrences(timer, fromMs, toMs).map((scheduledAt) => ({
     timerId: timer.id,
     kind: "periodic",
     scheduledAt,
@@ -116,15 +125,11 @@ function oneShotFirings(timer, fromMs, toMs) {
 function firingsInWindow(timer, fromMs, toMs) {
   return timer.kind === "periodic" ? periodicFirings(timer, fromMs, toMs) : oneShotFirings(timer, fromMs, toMs);
 }
-function splitIntoWindows(fromMs, toMs, windowMs) {
-  const out = [];
-  let start = fromMs;
-  while (start < toMs) {
-    const end = Math.min(Math.floor(start / windowMs) * windowMs + windowMs, toMs);
-    out.push([start, end]);
-    start = end;
-  }
-  return out;
+function tickFiringsInWindow(timer, fromMs, toMs) {
+  return firingsInWindow(timer, Math.max(fromMs, timer.tickFrom), toMs);
+}
+function hasEndedBy(timer, ms) {
+  return timer.endAt !== void 0 && timer.endAt <= ms;
 }
 
 // src/core/model.ts
@@ -219,25 +224,47 @@ function toQueueEntries(batch, nowMs) {
     attributes: messageAttributesOf(firing)
   }));
 }
-function iteratorOf(source) {
-  return Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+function emptyReport() {
+  return { dispatched: 0, late: 0, failed: 0, rejected: 0, maxLagMs: 0 };
 }
-async function* batchesOf(source) {
-  const pages = iteratorOf(source);
-  let carry = [];
-  let nextPage = Promise.resolve(pages.next());
-  for (; ; ) {
-    const page = await nextPage;
-    if (page.done) break;
-    nextPage = Promise.resolve(pages.next());
-    nextPage.catch(() => void 0);
-    if (page.value.length === 0) continue;
-    const batches = [...planBatches(carry.concat(page.value))];
-    carry = batches.pop() ?? [];
-    yield* batches;
+var StreamProgress = class {
+  constructor(onProgress) {
+    this.onProgress = onProgress;
   }
-  if (carry.length > 0) yield* planBatches(carry);
-}
+  onProgress;
+  /** Every batch numbered below this is done. */
+  doneBelow = 0;
+  doneAbove = /* @__PURE__ */ new Set();
+  /** Items not yet done, in stream order, with the number of batches that must be done for each. */
+  waiting = [];
+  head = 0;
+  position;
+  itemPacked(batchesNeeded, position) {
+    this.waiting.push({ batchesNeeded, position });
+    this.advance();
+  }
+  batchDone(seq) {
+    if (seq === this.doneBelow) {
+      this.doneBelow++;
+      while (this.doneAbove.delete(this.doneBelow)) this.doneBelow++;
+    } else {
+      this.doneAbove.add(seq);
+    }
+    this.advance();
+  }
+  advance() {
+    let moved = false;
+    while (this.head < this.waiting.length && this.waiting[this.head].batchesNeeded <= this.doneBelow) {
+      this.position = this.waiting[this.head++].position;
+      moved = true;
+    }
+    if (this.head > 1024 && this.head * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.head);
+      this.head = 0;
+    }
+    if (moved) this.onProgress?.(this.position);
+  }
+};
 var Dispatcher = class {
   constructor(options) {
     this.options = options;
@@ -251,83 +278,159 @@ var Dispatcher = class {
   maxAttempts;
   baseBackoffMs;
   /**
-   * Sends every firing of `source` (pages of firings, e.g. one per store page) and reports what happened.
-   * Rejects if reading the source fails; a refused message is counted in `failed`, never dropped silently.
+   * Sends every firing of `source` (pages of firings) and reports what happened. Rejects if reading the source
+   * fails; a refused message is counted in `failed` or `rejected`, never dropped silently.
    */
-  async dispatch(source) {
-    const report = { dispatched: 0, late: 0, failed: 0, maxLagMs: 0 };
+  async dispatch(source, options = {}) {
+    const report = emptyReport();
     if (Array.isArray(source)) {
-      await this.sendAll([...planBatches(source.flat())], report);
+      await this.sendAll([...planBatches(source.flat())], report, options);
     } else {
-      await this.sendStream(batchesOf(source), report);
+      const items = (async function* () {
+        for await (const page of source) yield [{ firings: page, position: void 0 }];
+      })();
+      const outcome = await this.dispatchStream(items, options);
+      Object.assign(report, outcome.report);
+      return report;
     }
-    const { metrics } = this.options;
-    metrics.add(MetricName.FIRINGS_DISPATCHED, report.dispatched);
-    metrics.add(MetricName.LATE_FIRINGS, report.late);
-    metrics.add(MetricName.SEND_FAILURES, report.failed);
+    this.count(report);
     return report;
   }
-  /** Firings already in memory (the API's few near-term ones): no more workers than batches. */
-  async sendAll(batches, report) {
-    if (batches.length === 1) return this.sendWithRetry(batches[0], report);
-    let next = 0;
-    const worker = async () => {
-      while (next < batches.length) await this.sendWithRetry(batches[next++], report);
-    };
-    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, batches.length) }, worker));
-  }
-  /** Firings read page by page (a tick): workers pull batches from one stream as the pages arrive. */
-  async sendStream(batches, report) {
+  /**
+   * Sends a tick's stream: pages of items, each a timer's firings. Pages are read one ahead of the sends, batches
+   * are packed across items and sent `concurrency` at a time, and the completed prefix of the stream is tracked, so
+   * the caller can checkpoint it. It stops early when `shouldStop` says so (between items), and after the first
+   * batch that failed for good, since nothing after it can be checkpointed.
+   */
+  async dispatchStream(pages, options = {}) {
+    const report = emptyReport();
+    const progress = new StreamProgress(options.onProgress);
+    let stopped = false;
+    let failedBatch = false;
+    const { shouldStop } = options;
+    async function* packed() {
+      const iterator = pages[Symbol.asyncIterator]();
+      let seq = 0;
+      let batch = [];
+      let bytes = 0;
+      let nextPage = iterator.next();
+      nextPage.catch(() => void 0);
+      try {
+        for (; ; ) {
+          const page = await nextPage;
+          if (page.done) break;
+          nextPage = iterator.next();
+          nextPage.catch(() => void 0);
+          for (const item of page.value) {
+            if (failedBatch || shouldStop?.()) {
+              stopped = true;
+              break;
+            }
+            for (const firing of item.firings) {
+              const size = messageSizeOf(firing);
+              if (batch.length > 0 && bytes + size > Limits.MAX_BATCH_BYTES) {
+                yield { seq: seq++, firings: batch };
+                batch = [];
+                bytes = 0;
+              }
+              batch.push(firing);
+              bytes += size;
+              if (batch.length === Limits.MAX_BATCH_ENTRIES) {
+                yield { seq: seq++, firings: batch };
+                batch = [];
+                bytes = 0;
+              }
+            }
+            progress.itemPacked(seq + (batch.length > 0 ? 1 : 0), item.position);
+          }
+          if (stopped) break;
+        }
+        if (batch.length > 0) yield { seq: seq++, firings: batch };
+      } finally {
+        if (stopped) await iterator.return?.();
+      }
+    }
+    const batches = packed();
     let pulling = Promise.resolve();
     const next = () => {
       const pulled = pulling.then(() => batches.next());
       pulling = pulled.catch(() => void 0);
       return pulled;
     };
-    let failure;
+    let readFailure;
     const worker = async () => {
-      while (failure === void 0) {
+      while (readFailure === void 0) {
         let item;
         try {
           item = await next();
         } catch (err) {
-          failure ??= err;
+          readFailure ??= err;
           return;
         }
         if (item.done) return;
-        await this.sendWithRetry(item.value, report);
+        const failedBefore = report.failed;
+        await this.sendWithRetry(item.value.firings, report, options);
+        if (report.failed === failedBefore) progress.batchDone(item.value.seq);
+        else failedBatch = true;
       }
     };
     await Promise.all(Array.from({ length: this.options.concurrency }, worker));
-    if (failure !== void 0) throw failure;
+    this.count(report);
+    if (readFailure !== void 0) throw readFailure;
+    return { report, position: progress.position, complete: !stopped && !failedBatch };
   }
-  async sendWithRetry(batch, report) {
+  count(report) {
+    const { metrics } = this.options;
+    metrics.add(MetricName.FIRINGS_DISPATCHED, report.dispatched);
+    metrics.add(MetricName.LATE_FIRINGS, report.late);
+    metrics.add(MetricName.SEND_FAILURES, report.failed);
+    metrics.add(MetricName.FIRINGS_REJECTED, report.rejected);
+  }
+  /** Firings already in memory (the API's few near-term ones): no more workers than batches. */
+  async sendAll(batches, report, options) {
+    if (batches.length === 1) return this.sendWithRetry(batches[0], report, options);
+    let next = 0;
+    const worker = async () => {
+      while (next < batches.length) await this.sendWithRetry(batches[next++], report, options);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency, batches.length) }, worker));
+  }
+  async sendWithRetry(batch, report, options) {
     const { queue, clock, log } = this.options;
+    const earliest = options.earliestMs ?? -Infinity;
     let pending = batch;
     for (let attempt = 1; ; attempt++) {
       const now = clock.now();
-      let failedIds;
+      let failures;
       try {
-        failedIds = await queue.sendBatch(toQueueEntries(pending, now));
+        failures = await queue.sendBatch(toQueueEntries(pending, now));
       } catch (err) {
-        failedIds = pending.map((_, i) => String(i));
+        failures = pending.map((_, i) => ({ id: String(i), code: err?.name, message: String(err), permanent: false }));
         log.warn("queue refused a batch", { attempt, entries: pending.length, error: String(err) });
       }
-      const failed = failedIds.length === 0 ? void 0 : new Set(failedIds);
-      const refused = [];
+      const failed = failures.length === 0 ? void 0 : new Map(failures.map((f) => [f.id, f]));
+      const retry = [];
       for (let i = 0; i < pending.length; i++) {
-        if (failed?.has(String(i))) {
-          refused.push(pending[i]);
+        const failure = failed?.get(String(i));
+        if (failure?.permanent) {
+          report.rejected++;
+          this.setAside(pending[i], failure);
           continue;
         }
-        const lag = now - pending[i].scheduledAt;
+        if (failure) {
+          retry.push(pending[i]);
+          continue;
+        }
+        const lag = now - Math.max(pending[i].scheduledAt, earliest);
         report.dispatched++;
         if (lag > LATE_TOLERANCE_MS) report.late++;
         if (lag > report.maxLagMs) report.maxLagMs = lag;
       }
-      if (refused.length === 0) return;
-      pending = refused;
-      if (attempt >= this.maxAttempts) {
+      if (retry.length === 0) return;
+      pending = retry;
+      const cap = Math.min(5e3, this.baseBackoffMs * 2 ** (attempt - 1));
+      const backoff = Math.random() * cap;
+      if (attempt >= this.maxAttempts || options.giveUpAt !== void 0 && clock.now() + backoff >= options.giveUpAt) {
         report.failed += pending.length;
         log.error("firings not accepted by the queue after retries", {
           attempts: attempt,
@@ -335,19 +438,38 @@ var Dispatcher = class {
         });
         return;
       }
-      const cap = Math.min(5e3, this.baseBackoffMs * 2 ** (attempt - 1));
-      await clock.sleep(Math.random() * cap);
+      await clock.sleep(backoff);
     }
   }
+  /** An entry the queue will never take: where an operator finds it, with what the queue said. */
+  setAside(firing, failure) {
+    this.options.log.error("firing set aside: the queue refused its content for good", {
+      timerId: firing.timerId,
+      firingId: firingIdOf(firing),
+      scheduledAt: firing.scheduledAt,
+      code: failure.code,
+      queueMessage: failure.message
+    });
+  }
 };
+
+// src/core/validate.ts
+var DEFAULT_RETENTION_MS = 24 * 3600 * 1e3;
 
 // src/core/config.ts
 var MAX_SHARDS = 100;
 var MAX_PERIOD_SECONDS = 840;
 var MAX_LOOK_AHEAD_MARGIN_MS = 6e4;
+var MAX_DIRECT_SEND_MS = 9e5;
+var DEFAULT_CREATE_WITHIN_MS = 1e4;
 function requireWhole(name, value, min, max) {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+  }
+}
+function requireWholeSeconds(name, value, min, max, hint) {
+  if (!Number.isInteger(value / 1e3) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number of seconds from ${min} to ${max} ms, got ${value}: ${hint}`);
   }
 }
 function engineConfig(settings) {
@@ -356,21 +478,31 @@ function engineConfig(settings) {
   const batchConcurrency = settings.batchConcurrency ?? 10;
   requireWhole("batchConcurrency", batchConcurrency, 1, 1e3);
   const periodMs = settings.periodSeconds * 1e3;
-  const lookAheadMarginMs = settings.lookAheadMarginMs ?? Math.min(periodMs, MAX_LOOK_AHEAD_MARGIN_MS);
-  if (!Number.isInteger(lookAheadMarginMs / 1e3) || lookAheadMarginMs < 1e3 || lookAheadMarginMs > MAX_LOOK_AHEAD_MARGIN_MS) {
-    throw new Error(`lookAheadMarginMs must be a whole number of seconds from 1000 to ${MAX_LOOK_AHEAD_MARGIN_MS} ms, got ${lookAheadMarginMs}`);
+  const indexLagToleranceMs = settings.indexLagToleranceMs ?? 0;
+  requireWholeSeconds("indexLagToleranceMs", indexLagToleranceMs, 0, MAX_DIRECT_SEND_MS, "how long the schedule index may lag a write");
+  const createWithinMs = settings.createWithinMs ?? DEFAULT_CREATE_WITHIN_MS;
+  requireWholeSeconds("createWithinMs", createWithinMs, 0, MAX_DIRECT_SEND_MS, "the longest a PUT takes to store its timer");
+  const room = MAX_DIRECT_SEND_MS - periodMs - indexLagToleranceMs - createWithinMs;
+  const lookAheadMarginMs = settings.lookAheadMarginMs ?? Math.min(periodMs, MAX_LOOK_AHEAD_MARGIN_MS, Math.floor(room / 1e3) * 1e3);
+  requireWholeSeconds("lookAheadMarginMs", lookAheadMarginMs, 1e3, MAX_LOOK_AHEAD_MARGIN_MS, "how late a tick may start");
+  if (lookAheadMarginMs > room) {
+    throw new Error(
+      `the period (${periodMs} ms), lookAheadMarginMs (${lookAheadMarginMs}), indexLagToleranceMs (${indexLagToleranceMs}) and createWithinMs (${createWithinMs}) add up to ${periodMs + lookAheadMarginMs + indexLagToleranceMs + createWithinMs} ms: at most ${MAX_DIRECT_SEND_MS} ms fit SQS's longest delay; shorten one of them`
+    );
   }
   const lookAheadMs = periodMs + lookAheadMarginMs;
-  const tickBudgetMs = settings.tickBudgetMs ?? Math.max(periodMs, 1e4);
+  const leaseMs = settings.leaseMs ?? Math.max(2 * periodMs, 3e4);
+  requireWhole("leaseMs", leaseMs, 1e3, 36e5);
   return {
     shardCount: settings.shardCount,
     periodSeconds: settings.periodSeconds,
     batchConcurrency,
     windowMs: periodMs,
     lookAheadMs,
-    settleMs: settings.settleMs ?? 0,
-    tickBudgetMs,
-    leaseMs: tickBudgetMs + Math.min(periodMs / 5, 3e4),
+    indexLagToleranceMs,
+    createWithinMs,
+    directSendMs: lookAheadMs + indexLagToleranceMs + createWithinMs,
+    leaseMs,
     oneShotRetentionMs: settings.oneShotRetentionMs ?? 24 * 3600 * 1e3
   };
 }
@@ -387,6 +519,25 @@ var silentLog = { info: () => void 0, warn: () => void 0, error: () => void 0 };
 function floorSecond(ms) {
   return Math.floor(ms / 1e3) * 1e3;
 }
+function compareReads(a, b) {
+  return a.k - b.k || a.i - b.i || a.r - b.r;
+}
+function parseCursor(raw, watermark) {
+  if (raw === void 0) return void 0;
+  try {
+    const cursor = JSON.parse(raw);
+    if (typeof cursor.to === "number" && cursor.to > watermark && typeof cursor.a === "string") return cursor;
+  } catch {
+  }
+  return void 0;
+}
+function stopReserveMs(budgetMs) {
+  return Math.min(1e4, Math.max(1e3, Math.floor(budgetMs / 5)));
+}
+var CHECKPOINT_EVERY_MS = 2e3;
+var LEASE_SLACK_MS = 2e3;
+var MAX_RETIRED_PER_WINDOW = 1e4;
+var RETIRE_CHUNK = 100;
 var ownerSequence = 0;
 var Ticker = class {
   constructor(config, deps) {
@@ -395,72 +546,157 @@ var Ticker = class {
   }
   config;
   deps;
-  /** Every firing of a shard inside [fromMs, toMs), page by page as the store reads them. */
-  async *firingsOf(shardId, intervals, fromMs, toMs) {
-    const { store } = this.deps;
-    for (const interval of intervals) {
-      for (const [lo, hi] of offsetRangesInWindow(interval, fromMs, toMs)) {
-        for await (const page of store.queryPeriodic(shardId, interval, lo, hi)) {
-          yield page.flatMap((timer) => firingsInWindow(timer, fromMs, toMs));
-        }
-      }
-    }
-    for await (const page of store.queryOneShots(shardId, fromMs, toMs)) {
-      yield page.flatMap((timer) => firingsInWindow(timer, fromMs, toMs));
-    }
-  }
-  async tick(shardId) {
-    const { store, dispatcher, clock, metrics, log } = this.deps;
-    const { lookAheadMs, leaseMs, windowMs, settleMs, tickBudgetMs } = this.config;
+  async tick(shardId, options = {}) {
+    const { store, clock, metrics, log } = this.deps;
+    const { lookAheadMs, leaseMs, windowMs } = this.config;
     const startedAt = clock.now();
-    const owner = `${startedAt}-${process.pid}-${++ownerSequence}-${Math.random().toString(36).slice(2, 8)}`;
+    const owner = options.continueAs ?? `${startedAt}-${process.pid}-${++ownerSequence}-${Math.random().toString(36).slice(2, 8)}`;
+    const deadline = options.deadlineMs;
+    const stopAt = deadline === void 0 ? void 0 : deadline - stopReserveMs(deadline - startedAt);
+    const leaseUntil = (deadline ?? startedAt + leaseMs) + LEASE_SLACK_MS;
     const initial = await store.getShardState(shardId) ?? await store.initShardState(shardId, floorSecond(startedAt));
     const claimUntil = floorSecond(startedAt + lookAheadMs);
-    const base = { shardId, windows: 0, windowsCaughtUp: 0, dispatched: 0, late: 0 };
-    if (claimUntil <= initial.watermark) {
-      return { ...base, skipped: false, watermark: initial.watermark };
+    const totals = { shardId, windows: 0, windowsCaughtUp: 0, dispatched: 0, late: 0, rejected: 0, retired: 0 };
+    if (!options.continueAs && claimUntil <= initial.watermark) {
+      return { ...totals, skipped: false, watermark: initial.watermark };
     }
-    const claimed = await store.claimShard({ shardId, owner, nowMs: startedAt, leaseUntil: startedAt + leaseMs, claimUntil });
+    const claimed = await store.claimShard({ shardId, owner, nowMs: startedAt, leaseUntil, renew: options.continueAs !== void 0 });
     if (!claimed) {
       metrics.add(MetricName.TICKS_SKIPPED, 1);
       log.info("shard held by another tick; standing down", { shardId });
-      return { ...base, skipped: true, watermark: initial.watermark };
+      return { ...totals, skipped: true, watermark: initial.watermark };
     }
-    if (settleMs > 0) await clock.sleep(settleMs);
+    const intervals = await store.listIntervals(shardId, startedAt);
     let watermark = claimed.watermark;
-    const totals = { ...base };
+    let cursor = parseCursor(claimed.cursor, watermark);
     let maxLagMs = 0;
+    let progressed = false;
+    let handOver2 = false;
+    const timeIsUp = () => stopAt !== void 0 && clock.now() >= stopAt;
     try {
-      for (const [from, to] of splitIntoWindows(watermark, claimUntil, windowMs)) {
-        if (clock.now() - startedAt > tickBudgetMs) {
-          log.warn("tick budget spent; the next tick continues from the watermark", { shardId, watermark });
+      const end = Math.max(claimUntil, cursor?.to ?? 0);
+      for (let from = watermark; from < end; ) {
+        const to = cursor?.to ?? Math.min(Math.floor(from / windowMs) * windowMs + windowMs, end);
+        if (timeIsUp()) {
+          handOver2 = progressed;
           break;
         }
-        const report = await dispatcher.dispatch(this.firingsOf(shardId, claimed.intervals, from, to));
-        if (report.failed > 0) {
-          throw new Error(`${report.failed} firing(s) of ${shardId} window [${from}, ${to}) were not accepted by the queue`);
+        const ended = [];
+        const seen = /* @__PURE__ */ new Set();
+        const outcome = await this.dispatchWindow(shardId, intervals, from, to, cursor, { owner, leaseUntil, stopAt, deadline, ended, seen });
+        totals.dispatched += outcome.report.dispatched;
+        totals.late += outcome.report.late;
+        totals.rejected += outcome.report.rejected;
+        maxLagMs = Math.max(maxLagMs, outcome.report.maxLagMs);
+        if (outcome.lostLease) {
+          log.warn("lost the shard lease; another tick continues", { shardId, watermark });
+          break;
+        }
+        if (!outcome.complete) {
+          if (outcome.position) {
+            progressed = true;
+            await store.checkpoint(shardId, owner, from, JSON.stringify(outcome.position), leaseUntil);
+          }
+          if (outcome.report.failed > 0) {
+            throw new Error(`${outcome.report.failed} firing(s) of ${shardId} window [${from}, ${to}) were not accepted by the queue`);
+          }
+          handOver2 = progressed;
+          break;
         }
         if (!await store.advanceWatermark(shardId, owner, from, to)) {
           log.warn("lost the shard lease; another tick continues", { shardId, watermark });
           break;
         }
-        watermark = to;
+        progressed = true;
         totals.windows++;
         if (from + LATE_TOLERANCE_MS < startedAt) totals.windowsCaughtUp++;
-        totals.dispatched += report.dispatched;
-        totals.late += report.late;
-        maxLagMs = Math.max(maxLagMs, report.maxLagMs);
+        watermark = to;
+        cursor = void 0;
+        from = to;
+        totals.retired += await this.retire(ended, stopAt);
+        if (seen.size > 0) await store.keepIntervals?.(shardId, [...seen], clock.now());
       }
     } finally {
-      await store.releaseShard(shardId, owner);
+      if (!handOver2) await store.releaseShard(shardId, owner);
       metrics.add(MetricName.WINDOWS_CAUGHT_UP, totals.windowsCaughtUp);
+      metrics.add(MetricName.TIMERS_RETIRED, totals.retired);
       metrics.observe(MetricName.DISPATCH_LAG, maxLagMs);
       metrics.observe(MetricName.TICK_DURATION, clock.now() - startedAt);
     }
     if (totals.windowsCaughtUp > 0 || totals.late > 0) {
       log.warn("caught up missed windows", { shardId, windowsCaughtUp: totals.windowsCaughtUp, late: totals.late });
     }
+    if (handOver2) {
+      metrics.add(MetricName.TICK_CONTINUATIONS, 1);
+      return { ...totals, skipped: false, watermark, continuation: { owner } };
+    }
     return { ...totals, skipped: false, watermark };
+  }
+  /** The reads of a window, in order: each interval's offset ranges, ascending, then the one-shots. */
+  readsOf(shardId, intervals, from, to) {
+    const { store } = this.deps;
+    const reads = [];
+    for (const interval of intervals) {
+      offsetRangesInWindow(interval, from, to).forEach(([lo, hi], r) => reads.push({ k: 0, i: interval, r, pages: (after) => store.queryPeriodic(shardId, interval, lo, hi, after) }));
+    }
+    reads.push({ k: 1, i: 0, r: 0, pages: (after) => store.queryOneShots(shardId, from, to, after) });
+    return reads;
+  }
+  async dispatchWindow(shardId, intervals, from, to, cursor, run) {
+    const { store, clock, dispatcher, log } = this.deps;
+    const reads = this.readsOf(shardId, intervals, from, to).filter((read) => !cursor || compareReads(read, cursor) >= 0);
+    async function* items() {
+      for (const read of reads) {
+        const after = cursor && compareReads(read, cursor) === 0 ? cursor.a : void 0;
+        for await (const page of read.pages(after)) {
+          if (read.k === 0 && page.timers.length > 0) run.seen.add(read.i);
+          yield page.timers.map((timer, n2) => {
+            if (timer.kind === "periodic" && hasEndedBy(timer, to) && run.ended.length < MAX_RETIRED_PER_WINDOW) run.ended.push(timer);
+            return { firings: tickFiringsInWindow(timer, from, to), position: { to, k: read.k, i: read.i, r: read.r, a: page.positions[n2] } };
+          });
+        }
+      }
+    }
+    let lastCheckpointAt = clock.now();
+    let checkpointing = Promise.resolve();
+    let lostLease = false;
+    const onProgress = (position) => {
+      const now = clock.now();
+      if (now - lastCheckpointAt < CHECKPOINT_EVERY_MS) return;
+      lastCheckpointAt = now;
+      checkpointing = checkpointing.then(async () => {
+        try {
+          if (!await store.checkpoint(shardId, run.owner, from, JSON.stringify(position), run.leaseUntil)) lostLease = true;
+        } catch (err) {
+          log.warn("could not record the tick cursor", { shardId, error: String(err) });
+        }
+      });
+    };
+    const outcome = await dispatcher.dispatchStream(items(), {
+      shouldStop: () => lostLease || run.stopAt !== void 0 && clock.now() >= run.stopAt,
+      onProgress,
+      // Retries stop halfway through the reserve, leaving the rest for the checkpoint and the hand-over.
+      giveUpAt: run.stopAt === void 0 || run.deadline === void 0 ? void 0 : (run.stopAt + run.deadline) / 2
+    });
+    await checkpointing;
+    return { ...outcome, lostLease };
+  }
+  /** Takes ended timers out of the schedule, as time allows; what is left is found and retired by a later window. */
+  async retire(ended, stopAt) {
+    const { store, clock, log } = this.deps;
+    let retired = 0;
+    for (let i = 0; i < ended.length; i += RETIRE_CHUNK) {
+      if (stopAt !== void 0 && clock.now() >= stopAt) break;
+      const chunk = ended.slice(i, i + RETIRE_CHUNK);
+      try {
+        await store.retireTimers(chunk);
+        retired += chunk.length;
+      } catch (err) {
+        log.warn("could not retire ended timers; a later tick retries", { count: chunk.length, error: String(err) });
+        break;
+      }
+    }
+    return retired;
   }
 };
 
@@ -476,10 +712,10 @@ var Envar = {
   PERIOD_SECONDS: "TIMER_PERIOD_SECONDS",
   /** SendMessageBatch calls in flight per tick. */
   BATCH_CONCURRENCY: "TIMER_BATCH_CONCURRENCY",
-  /** How long a tick waits after claiming its shard before reading the index (ms). */
-  SETTLE_MS: "TIMER_SETTLE_MS",
-  /** How long a tick may start new windows (ms); set from the tick function's timeout. */
-  TICK_BUDGET_MS: "TIMER_TICK_BUDGET_MS",
+  /** How long the schedule index may lag a write without a firing being missed (ms, whole seconds). */
+  INDEX_LAG_TOLERANCE_MS: "TIMER_INDEX_LAG_TOLERANCE_MS",
+  /** The longest a PUT takes from its start to the end of its write (ms): the API function's timeout. */
+  CREATE_WITHIN_MS: "TIMER_CREATE_WITHIN_MS",
   /** How long a fired one-shot timer still reads as fired (seconds). */
   ONESHOT_RETENTION_SECONDS: "TIMER_ONESHOT_RETENTION_SECONDS"
 };
@@ -494,29 +730,81 @@ var TableSchema = {
   INDEX_PARTITION_KEY: "gsiPk",
   INDEX_SORT_KEY: "gsiSk",
   TTL_ATTRIBUTE: "ttl",
+  /** Where a retired periodic timer keeps its index keys, outside the index. */
+  ENDED_PARTITION_KEY: "endedPk",
+  ENDED_SORT_KEY: "endedSk",
   /** Width of a phase bucket of periodic offsets, in seconds. */
   PHASE_BUCKET_SECONDS: 60,
+  /** Width of a bucket of one-shot due instants, in ms. */
+  DUE_BUCKET_MS: 6e4,
+  /** Index partitions each bucket is spread over by a hash of the id (the arithmetic is above). */
+  SPREAD_PARTITIONS: 10,
   /** Prefix of the shard state items' ids. */
-  SHARD_ITEM_PREFIX: "#shard#"
+  SHARD_ITEM_PREFIX: "#shard#",
+  /** Prefix of the interval registry items' ids: `#iv#{shardId}#{interval}`. */
+  INTERVAL_ITEM_PREFIX: "#iv#"
 };
 
 // src/aws/dynamo-store.ts
-var { PARTITION_KEY, INDEX_NAME, INDEX_PARTITION_KEY, INDEX_SORT_KEY, TTL_ATTRIBUTE, PHASE_BUCKET_SECONDS, SHARD_ITEM_PREFIX } = TableSchema;
-var DUE_BUCKET_MS = 6e4;
+var {
+  PARTITION_KEY,
+  INDEX_NAME,
+  INDEX_PARTITION_KEY,
+  INDEX_SORT_KEY,
+  TTL_ATTRIBUTE,
+  ENDED_PARTITION_KEY,
+  ENDED_SORT_KEY,
+  PHASE_BUCKET_SECONDS,
+  DUE_BUCKET_MS,
+  SPREAD_PARTITIONS,
+  SHARD_ITEM_PREFIX,
+  INTERVAL_ITEM_PREFIX
+} = TableSchema;
 var OFFSET_WIDTH = 6;
 var DUE_WIDTH = 15;
 var AFTER_SEPARATOR = "$";
+var DAY_MS = 24 * 3600 * 1e3;
+var REGISTRY_LIFETIME_MS = 14 * DAY_MS;
+var REGISTRY_KEEP_MS = 13 * DAY_MS;
+var REGISTRY_REFRESH_HORIZON_MS = 3600 * 1e3;
+var MAX_REMEMBERED_INTERVALS = 1e4;
+var WRITE_CONCURRENCY = 10;
 function pad(value, width) {
   return String(value).padStart(width, "0");
+}
+function hashOf(text) {
+  let h = (2166136261 ^ 1013904242) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 2246822507);
+  h ^= h >>> 13;
+  h = Math.imul(h, 3266489909);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+function spreadOf(id) {
+  return hashOf(id) % SPREAD_PARTITIONS;
 }
 function shardKey(shardId) {
   return { [PARTITION_KEY]: { S: `${SHARD_ITEM_PREFIX}${shardId}` } };
 }
-function periodicPartition(shardId, interval, offset) {
-  return `P#${shardId}#${interval}#${Math.floor(offset / PHASE_BUCKET_SECONDS)}`;
+function bucketPartition(shardId, interval, bucket, spread) {
+  return `P#${shardId}#${interval}#${bucket}#${spread}`;
 }
-function oneShotPartition(shardId, fireAt) {
-  return `O#${shardId}#${Math.floor(fireAt / DUE_BUCKET_MS)}`;
+function minutePartition(shardId, minute, spread) {
+  return `O#${shardId}#${minute}#${spread}`;
+}
+function registryPartition(shardId) {
+  return `I#${shardId}`;
+}
+function periodicPartition(shardId, interval, offset, id) {
+  return bucketPartition(shardId, interval, Math.floor(offset / PHASE_BUCKET_SECONDS), spreadOf(id));
+}
+function oneShotPartition(shardId, fireAt, id) {
+  return minutePartition(shardId, Math.floor(fireAt / DUE_BUCKET_MS), spreadOf(id));
 }
 function n(value) {
   return { N: String(value) };
@@ -534,45 +822,59 @@ function required(value, name, item) {
   }
   return value;
 }
+function ttlOf(ms) {
+  return n(Math.ceil(ms / 1e3));
+}
+function sortKeyOf(timer) {
+  return timer.kind === "periodic" ? `${pad(timer.offset, OFFSET_WIDTH)}#${timer.id}` : `${pad(timer.fireAt, DUE_WIDTH)}#${timer.id}`;
+}
+function partitionOf(timer) {
+  return timer.kind === "periodic" ? periodicPartition(timer.shardId, timer.interval, timer.offset, timer.id) : oneShotPartition(timer.shardId, timer.fireAt, timer.id);
+}
 function timerToItem(timer) {
   const item = {
     [PARTITION_KEY]: { S: timer.id },
+    [INDEX_PARTITION_KEY]: { S: partitionOf(timer) },
+    [INDEX_SORT_KEY]: { S: sortKeyOf(timer) },
     data: { S: timer.data },
-    createdAt: n(timer.createdAt)
+    createdAt: n(timer.createdAt),
+    tickFrom: n(timer.tickFrom)
   };
   if (timer.kind === "periodic") {
     if (timer.startAt !== void 0) item.startAt = n(timer.startAt);
     if (timer.endAt !== void 0) item.endAt = n(timer.endAt);
-    item[INDEX_PARTITION_KEY] = { S: periodicPartition(timer.shardId, timer.interval, timer.offset) };
-    item[INDEX_SORT_KEY] = { S: `${pad(timer.offset, OFFSET_WIDTH)}#${timer.id}` };
-  } else {
-    item[TTL_ATTRIBUTE] = n(Math.ceil(timer.expiresAt / 1e3));
-    item[INDEX_PARTITION_KEY] = { S: oneShotPartition(timer.shardId, timer.fireAt) };
-    item[INDEX_SORT_KEY] = { S: `${pad(timer.fireAt, DUE_WIDTH)}#${timer.id}` };
   }
+  if (timer.expiresAt !== void 0) item[TTL_ATTRIBUTE] = ttlOf(timer.expiresAt);
   return item;
 }
-function partitionParts(item) {
-  const parts = str(item, INDEX_PARTITION_KEY)?.split("#");
-  if (parts?.[0] === "P" && parts.length === 4) return parts;
-  if (parts?.[0] === "O" && parts.length === 3) return parts;
+function timerKeys(item) {
+  const live = str(item, INDEX_PARTITION_KEY);
+  const partition = live ?? str(item, ENDED_PARTITION_KEY);
+  const sortKey = live !== void 0 ? str(item, INDEX_SORT_KEY) : str(item, ENDED_SORT_KEY);
+  const parts = partition?.split("#");
+  if (!parts || sortKey === void 0) return void 0;
+  if (parts[0] === "P" && parts.length === 5 || parts[0] === "O" && parts.length === 4) return { parts, sortKey };
   return void 0;
 }
-function sortKeyNumber(item) {
-  const sortKey = str(item, INDEX_SORT_KEY);
-  const value = sortKey === void 0 ? NaN : Number(sortKey.slice(0, sortKey.indexOf("#")));
-  return Number.isNaN(value) ? void 0 : value;
+function sortKeyNumber(sortKey) {
+  const value = Number(sortKey.slice(0, sortKey.indexOf("#")));
+  return sortKey.includes("#") && Number.isFinite(value) ? value : void 0;
 }
 function itemToTimer(item) {
-  const parts = item && partitionParts(item);
-  if (!item || !parts) return void 0;
+  const keys = item && timerKeys(item);
+  if (!item || !keys) return void 0;
+  const { parts, sortKey } = keys;
+  const createdAt = required(num(item, "createdAt"), "createdAt", item);
   const base = {
     id: required(str(item, PARTITION_KEY), PARTITION_KEY, item),
     shardId: parts[1],
     data: required(str(item, "data"), "data", item),
-    createdAt: required(num(item, "createdAt"), "createdAt", item)
+    createdAt,
+    // Written by every version that has a `tickFrom`; a tick owes an item without one every firing since its creation.
+    tickFrom: num(item, "tickFrom") ?? createdAt
   };
-  const keyNumber = required(sortKeyNumber(item), INDEX_SORT_KEY, item);
+  const keyNumber = required(sortKeyNumber(sortKey), INDEX_SORT_KEY, item);
+  const ttl = num(item, TTL_ATTRIBUTE);
   if (parts[0] === "P") {
     const startAt = num(item, "startAt");
     const endAt = num(item, "endAt");
@@ -582,7 +884,8 @@ function itemToTimer(item) {
       interval: Number(parts[2]),
       offset: keyNumber,
       ...startAt !== void 0 && { startAt },
-      ...endAt !== void 0 && { endAt }
+      ...endAt !== void 0 && { endAt },
+      ...ttl !== void 0 && { expiresAt: ttl * 1e3 }
     };
     return timer2;
   }
@@ -590,7 +893,7 @@ function itemToTimer(item) {
     ...base,
     kind: "oneshot",
     fireAt: keyNumber,
-    expiresAt: required(num(item, TTL_ATTRIBUTE), TTL_ATTRIBUTE, item) * 1e3
+    expiresAt: required(ttl, TTL_ATTRIBUTE, item) * 1e3
   };
   return timer;
 }
@@ -599,17 +902,41 @@ function itemToShardState(shardId, item) {
   if (!item || watermark === void 0) return void 0;
   const leaseOwner = str(item, "leaseOwner");
   const leaseUntil = num(item, "leaseUntil");
+  const cursor = str(item, "cursor");
   return {
     shardId,
     watermark,
-    claimedUntil: Math.max(watermark, num(item, "claimedUntil") ?? watermark),
     ...leaseOwner !== void 0 && { leaseOwner },
     ...leaseUntil !== void 0 && { leaseUntil },
-    intervals: (item.intervals?.NS ?? []).map(Number).sort((a, b) => a - b)
+    ...cursor !== void 0 && { cursor }
   };
 }
 function isConditionFailure(err) {
   return err instanceof import_client_dynamodb.ConditionalCheckFailedException || err?.name === "ConditionalCheckFailedException";
+}
+function encodePosition(position) {
+  return `${position.bucket}:${position.spread}:${position.sortKey}`;
+}
+function decodePosition(raw) {
+  const match = /^(\d+):(\d+):(\d+#.+)$/.exec(raw);
+  if (!match) return void 0;
+  return { bucket: Number(match[1]), spread: Number(match[2]), sortKey: match[3] };
+}
+async function forEachLimited(items, limit, task) {
+  let next = 0;
+  let failure;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 var DynamoTimerStore = class {
   constructor(options) {
@@ -625,15 +952,25 @@ var DynamoTimerStore = class {
   client;
   tableName;
   capacity;
+  /** When each registry item this instance wrote or read expires (epoch ms), by `{shardId}#{interval}`. */
+  registryExpiry = /* @__PURE__ */ new Map();
   report(operation, capacity) {
     if (capacity) this.options.onConsumedCapacity?.(operation, capacity);
   }
+  /** An UpdateItem; false when its condition failed. */
+  async update(input) {
+    try {
+      const out = await this.client.send(new import_client_dynamodb.UpdateItemCommand({ TableName: this.tableName, ...input, ...this.capacity }));
+      this.report("UpdateItem", out.ConsumedCapacity);
+      return out.Attributes;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
   async putTimer(timer) {
-    const out = await this.client.send(
-      new import_client_dynamodb.PutItemCommand({ TableName: this.tableName, Item: timerToItem(timer), ReturnValues: "ALL_OLD", ...this.capacity })
-    );
+    const out = await this.client.send(new import_client_dynamodb.PutItemCommand({ TableName: this.tableName, Item: timerToItem(timer), ...this.capacity }));
     this.report("PutItem", out.ConsumedCapacity);
-    return itemToTimer(out.Attributes);
   }
   async getTimer(id) {
     const out = await this.client.send(
@@ -649,6 +986,76 @@ var DynamoTimerStore = class {
     this.report("DeleteItem", out.ConsumedCapacity);
     return itemToTimer(out.Attributes);
   }
+  // --- The interval registry -----------------------------------------------------------------------------------
+  //
+  // One small item per (shard, interval) in use, `#iv#{shard}#{interval}`, in the index under `I#{shard}` so that a
+  // tick lists a shard's intervals with one Query. It replaces a set on the shard item, which every periodic PUT
+  // wrote (a hot key capping creates near 1,000/s per shard) and which only grew (toward the 400 KB item limit).
+  //
+  // Bounded and self-pruning: each item is a few dozen bytes, there is at most one per interval in use (at most one
+  // per whole second up to 7 days), and each carries a TTL of its last write + interval + 14 days. The API writes it
+  // before the first timer of its interval, then at most once an hour per container; a tick that finds timers of an
+  // interval rewrites it once its expiry is less than interval + 13 days away (so about daily, and a tick finds
+  // every live timer of an interval within one interval). An interval no timer uses any more is not rewritten, its
+  // item expires, and once DynamoDB removes it no tick queries that interval again. A shard not ticked for 13 days
+  // would let its registry lapse: the heartbeat alarm pages long before.
+  registryKey(shardId, interval) {
+    return `${shardId}#${interval}`;
+  }
+  remember(shardId, interval, expiresAt) {
+    if (this.registryExpiry.size >= MAX_REMEMBERED_INTERVALS) this.registryExpiry.clear();
+    this.registryExpiry.set(this.registryKey(shardId, interval), expiresAt);
+  }
+  async writeRegistry(shardId, interval, nowMs) {
+    const ttl = ttlOf(nowMs + interval * 1e3 + REGISTRY_LIFETIME_MS);
+    await this.update({
+      Key: { [PARTITION_KEY]: { S: `${INTERVAL_ITEM_PREFIX}${shardId}#${interval}` } },
+      UpdateExpression: "SET #pk = :pk, #sk = :sk, #ttl = :ttl",
+      ExpressionAttributeNames: { "#pk": INDEX_PARTITION_KEY, "#sk": INDEX_SORT_KEY, "#ttl": TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ":pk": { S: registryPartition(shardId) }, ":sk": { S: pad(interval, OFFSET_WIDTH) }, ":ttl": ttl }
+    });
+    this.remember(shardId, interval, Number(ttl.N) * 1e3);
+  }
+  async registerInterval(shardId, intervalSeconds, nowMs) {
+    const expiry = this.registryExpiry.get(this.registryKey(shardId, intervalSeconds));
+    if (expiry !== void 0 && expiry >= nowMs + intervalSeconds * 1e3 + REGISTRY_LIFETIME_MS - REGISTRY_REFRESH_HORIZON_MS) return;
+    await this.writeRegistry(shardId, intervalSeconds, nowMs);
+  }
+  async listIntervals(shardId) {
+    const intervals = [];
+    let startKey;
+    do {
+      const out = await this.client.send(
+        new import_client_dynamodb.QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEX_NAME,
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": INDEX_PARTITION_KEY },
+          ExpressionAttributeValues: { ":pk": { S: registryPartition(shardId) } },
+          ExclusiveStartKey: startKey,
+          ...this.capacity
+        })
+      );
+      this.report("Query", out.ConsumedCapacity);
+      for (const item of out.Items ?? []) {
+        const interval = Number(str(item, INDEX_SORT_KEY));
+        if (!Number.isInteger(interval) || interval < 1) continue;
+        intervals.push(interval);
+        const ttl = num(item, TTL_ATTRIBUTE);
+        if (ttl !== void 0) this.remember(shardId, interval, ttl * 1e3);
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return intervals.sort((a, b) => a - b);
+  }
+  async keepIntervals(shardId, intervals, nowMs) {
+    const due = intervals.filter((interval) => {
+      const expiry = this.registryExpiry.get(this.registryKey(shardId, interval));
+      return expiry === void 0 || expiry < nowMs + interval * 1e3 + REGISTRY_KEEP_MS;
+    });
+    await forEachLimited(due, WRITE_CONCURRENCY, (interval) => this.writeRegistry(shardId, interval, nowMs));
+  }
+  // --- Shard state: watermark, lease and cursor, a few hundred bytes at most -----------------------------------
   async getShardState(shardId) {
     const out = await this.client.send(
       new import_client_dynamodb.GetItemCommand({ TableName: this.tableName, Key: shardKey(shardId), ConsistentRead: true, ...this.capacity })
@@ -657,158 +1064,208 @@ var DynamoTimerStore = class {
     return itemToShardState(shardId, out.Item);
   }
   async initShardState(shardId, watermark) {
-    const out = await this.client.send(
-      new import_client_dynamodb.UpdateItemCommand({
-        TableName: this.tableName,
-        Key: shardKey(shardId),
-        UpdateExpression: "SET watermark = if_not_exists(watermark, :w), claimedUntil = if_not_exists(claimedUntil, :w)",
-        ExpressionAttributeValues: { ":w": n(watermark) },
-        ReturnValues: "ALL_NEW",
-        ...this.capacity
-      })
-    );
-    this.report("UpdateItem", out.ConsumedCapacity);
-    const state = itemToShardState(shardId, out.Attributes);
+    const out = await this.update({
+      Key: shardKey(shardId),
+      UpdateExpression: "SET watermark = if_not_exists(watermark, :w)",
+      ExpressionAttributeValues: { ":w": n(watermark) },
+      ReturnValues: "ALL_NEW"
+    });
+    const state = out ? itemToShardState(shardId, out) : void 0;
     if (!state) throw new Error(`initializing the state of ${shardId} returned no watermark; check that the table is the timer table`);
     return state;
   }
-  async registerInterval(shardId, intervalSeconds) {
-    const out = await this.client.send(
-      new import_client_dynamodb.UpdateItemCommand({
-        TableName: this.tableName,
-        Key: shardKey(shardId),
-        UpdateExpression: "ADD intervals :i",
-        ExpressionAttributeValues: { ":i": { NS: [String(intervalSeconds)] } },
-        ...this.capacity
-      })
-    );
-    this.report("UpdateItem", out.ConsumedCapacity);
-  }
   async claimShard(claim) {
-    const free = "(attribute_not_exists(leaseOwner) OR leaseUntil <= :now)";
-    const values = { ":owner": { S: claim.owner }, ":lease": n(claim.leaseUntil), ":now": n(claim.nowMs), ":claim": n(claim.claimUntil) };
-    const attempts = [
-      {
-        update: "SET leaseOwner = :owner, leaseUntil = :lease, claimedUntil = :claim",
-        condition: `attribute_exists(watermark) AND ${free} AND (attribute_not_exists(claimedUntil) OR claimedUntil < :claim)`
-      },
-      {
-        update: "SET leaseOwner = :owner, leaseUntil = :lease",
-        condition: `attribute_exists(watermark) AND ${free} AND claimedUntil >= :claim`
+    const free = `attribute_not_exists(leaseOwner) OR leaseUntil <= :now${claim.renew ? " OR leaseOwner = :owner" : ""}`;
+    const out = await this.update({
+      Key: shardKey(claim.shardId),
+      UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :lease",
+      ConditionExpression: `attribute_exists(watermark) AND (${free})`,
+      ExpressionAttributeValues: { ":owner": { S: claim.owner }, ":lease": n(claim.leaseUntil), ":now": n(claim.nowMs) },
+      ReturnValues: "ALL_NEW"
+    });
+    return out ? itemToShardState(claim.shardId, out) : void 0;
+  }
+  async checkpoint(shardId, owner, watermark, cursor, leaseUntil) {
+    const out = await this.update({
+      Key: shardKey(shardId),
+      UpdateExpression: cursor === void 0 ? "SET leaseUntil = :lease REMOVE #cursor" : "SET leaseUntil = :lease, #cursor = :cursor",
+      ConditionExpression: "leaseOwner = :owner AND watermark = :w",
+      ExpressionAttributeNames: { "#cursor": "cursor" },
+      ExpressionAttributeValues: {
+        ":owner": { S: owner },
+        ":w": n(watermark),
+        ":lease": n(leaseUntil),
+        ...cursor !== void 0 && { ":cursor": { S: cursor } }
       }
-    ];
-    for (const { update, condition } of attempts) {
-      try {
-        const out = await this.client.send(
-          new import_client_dynamodb.UpdateItemCommand({
-            TableName: this.tableName,
-            Key: shardKey(claim.shardId),
-            UpdateExpression: update,
-            ConditionExpression: condition,
-            ExpressionAttributeValues: values,
-            ReturnValues: "ALL_NEW",
-            ...this.capacity
-          })
-        );
-        this.report("UpdateItem", out.ConsumedCapacity);
-        return itemToShardState(claim.shardId, out.Attributes);
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-      }
-    }
-    return void 0;
+    });
+    return out !== false;
   }
   async advanceWatermark(shardId, owner, from, to) {
-    try {
-      const out = await this.client.send(
-        new import_client_dynamodb.UpdateItemCommand({
-          TableName: this.tableName,
-          Key: shardKey(shardId),
-          UpdateExpression: "SET watermark = :to",
-          ConditionExpression: "leaseOwner = :owner AND watermark = :from",
-          ExpressionAttributeValues: { ":owner": { S: owner }, ":from": n(from), ":to": n(to) },
-          ...this.capacity
-        })
-      );
-      this.report("UpdateItem", out.ConsumedCapacity);
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+    const out = await this.update({
+      Key: shardKey(shardId),
+      UpdateExpression: "SET watermark = :to REMOVE #cursor",
+      ConditionExpression: "leaseOwner = :owner AND watermark = :from",
+      ExpressionAttributeNames: { "#cursor": "cursor" },
+      ExpressionAttributeValues: { ":owner": { S: owner }, ":from": n(from), ":to": n(to) }
+    });
+    return out !== false;
   }
   async releaseShard(shardId, owner) {
-    try {
-      const out = await this.client.send(
-        new import_client_dynamodb.UpdateItemCommand({
-          TableName: this.tableName,
-          Key: shardKey(shardId),
-          UpdateExpression: "REMOVE leaseOwner, leaseUntil",
-          ConditionExpression: "leaseOwner = :owner",
-          ExpressionAttributeValues: { ":owner": { S: owner } },
-          ...this.capacity
-        })
-      );
-      this.report("UpdateItem", out.ConsumedCapacity);
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    await this.update({
+      Key: shardKey(shardId),
+      UpdateExpression: "REMOVE leaseOwner, leaseUntil",
+      ConditionExpression: "leaseOwner = :owner",
+      ExpressionAttributeValues: { ":owner": { S: owner } }
+    });
   }
-  async *queryPeriodic(shardId, intervalSeconds, offsetFrom, offsetTo) {
+  // --- Schedule reads ------------------------------------------------------------------------------------------
+  queryPeriodic(shardId, intervalSeconds, offsetFrom, offsetTo, after) {
     const lo = Math.max(0, Math.ceil(offsetFrom));
     const hi = Math.min(intervalSeconds, Math.ceil(offsetTo));
-    if (hi <= lo) return;
+    const buckets = [];
     for (let bucket = Math.floor(lo / PHASE_BUCKET_SECONDS); bucket * PHASE_BUCKET_SECONDS < hi; bucket++) {
       const first = Math.max(lo, bucket * PHASE_BUCKET_SECONDS);
       const last = Math.min(hi, (bucket + 1) * PHASE_BUCKET_SECONDS) - 1;
-      yield* this.queryRange(
-        `P#${shardId}#${intervalSeconds}#${bucket}`,
-        pad(first, OFFSET_WIDTH),
-        `${pad(last, OFFSET_WIDTH)}${AFTER_SEPARATOR}`
-      );
+      buckets.push({ bucket, sortFrom: pad(first, OFFSET_WIDTH), sortTo: `${pad(last, OFFSET_WIDTH)}${AFTER_SEPARATOR}` });
     }
+    return this.readBuckets(buckets, (bucket, spread) => bucketPartition(shardId, intervalSeconds, bucket, spread), after);
   }
-  async *queryOneShots(shardId, fromMs, toMs) {
+  queryOneShots(shardId, fromMs, toMs, after) {
     const lo = Math.max(0, Math.ceil(fromMs));
     const hi = Math.ceil(toMs);
-    if (hi <= lo) return;
+    const buckets = [];
     for (let minute = Math.floor(lo / DUE_BUCKET_MS); minute * DUE_BUCKET_MS < hi; minute++) {
       const first = Math.max(lo, minute * DUE_BUCKET_MS);
       const last = Math.min(hi, (minute + 1) * DUE_BUCKET_MS) - 1;
-      yield* this.queryRange(`O#${shardId}#${minute}`, pad(first, DUE_WIDTH), `${pad(last, DUE_WIDTH)}${AFTER_SEPARATOR}`);
+      buckets.push({ bucket: minute, sortFrom: pad(first, DUE_WIDTH), sortTo: `${pad(last, DUE_WIDTH)}${AFTER_SEPARATOR}` });
+    }
+    return this.readBuckets(buckets, (minute, spread) => minutePartition(shardId, minute, spread), after);
+  }
+  /**
+   * Every page of a read over buckets, each bucket's spread partitions in order 0..SPREAD_PARTITIONS-1. With `after`,
+   * the partitions before the position's are skipped and its own is resumed right after its timer. A position this
+   * store cannot read restarts the read from its beginning: a duplicate after a fault, never a loss.
+   *
+   * The first page of every partition of a bucket is asked for at once, so a bucket costs one round trip however many
+   * of its partitions are empty; later pages of a partition follow one by one, as the caller reads them. At most
+   * SPREAD_PARTITIONS pages (1 MB each) are held ahead of the caller.
+   */
+  async *readBuckets(buckets, partition, after) {
+    const start = after === void 0 ? void 0 : decodePosition(after);
+    for (const range of buckets) {
+      if (start && range.bucket < start.bucket) continue;
+      const reads = [];
+      for (let spread = 0; spread < SPREAD_PARTITIONS; spread++) {
+        const pk = partition(range.bucket, spread);
+        if (!start || range.bucket > start.bucket || spread > start.spread) {
+          reads.push({ spread, pk });
+          continue;
+        }
+        if (spread < start.spread) continue;
+        if (start.sortKey > range.sortTo) continue;
+        const startKey = start.sortKey < range.sortFrom ? void 0 : {
+          [PARTITION_KEY]: { S: start.sortKey.slice(start.sortKey.indexOf("#") + 1) },
+          [INDEX_PARTITION_KEY]: { S: pk },
+          [INDEX_SORT_KEY]: { S: start.sortKey }
+        };
+        reads.push({ spread, pk, ...startKey && { startKey } });
+      }
+      const firstPages = reads.map((read) => {
+        const page = this.queryPage(read.pk, range, read.startKey);
+        page.catch(() => void 0);
+        return page;
+      });
+      for (const [i, read] of reads.entries()) {
+        let page = await firstPages[i];
+        for (; ; ) {
+          if (page.timers.length > 0) {
+            const positions = page.sortKeys.map((sortKey) => encodePosition({ bucket: range.bucket, spread: read.spread, sortKey }));
+            const out = { timers: page.timers, positions };
+            yield out;
+          }
+          if (!page.lastKey) break;
+          page = await this.queryPage(read.pk, range, page.lastKey);
+        }
+      }
     }
   }
-  /** Every page of one index partition between two sort keys (inclusive). */
-  async *queryRange(partition, sortFrom, sortTo) {
-    let startKey;
-    do {
-      const out = await this.client.send(
-        new import_client_dynamodb.QueryCommand({
-          TableName: this.tableName,
-          IndexName: INDEX_NAME,
-          KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
-          ExpressionAttributeNames: { "#pk": INDEX_PARTITION_KEY, "#sk": INDEX_SORT_KEY },
-          ExpressionAttributeValues: { ":pk": { S: partition }, ":from": { S: sortFrom }, ":to": { S: sortTo } },
-          ExclusiveStartKey: startKey,
-          Limit: this.options.queryPageLimit,
-          ...this.capacity
-        })
-      );
-      this.report("Query", out.ConsumedCapacity);
-      const timers = (out.Items ?? []).map(itemToTimer).filter((t) => t !== void 0);
-      if (timers.length > 0) yield timers;
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+  /** One page of one index partition between two sort keys (inclusive): its timers with their sort keys. */
+  async queryPage(pk, range, startKey) {
+    const out = await this.client.send(
+      new import_client_dynamodb.QueryCommand({
+        TableName: this.tableName,
+        IndexName: INDEX_NAME,
+        KeyConditionExpression: "#pk = :pk AND #sk BETWEEN :from AND :to",
+        ExpressionAttributeNames: { "#pk": INDEX_PARTITION_KEY, "#sk": INDEX_SORT_KEY },
+        ExpressionAttributeValues: { ":pk": { S: pk }, ":from": { S: range.sortFrom }, ":to": { S: range.sortTo } },
+        ExclusiveStartKey: startKey,
+        Limit: this.options.queryPageLimit,
+        ...this.capacity
+      })
+    );
+    this.report("Query", out.ConsumedCapacity);
+    const timers = [];
+    const sortKeys = [];
+    for (const item of out.Items ?? []) {
+      const timer = itemToTimer(item);
+      if (!timer) continue;
+      timers.push(timer);
+      sortKeys.push(str(item, INDEX_SORT_KEY));
+    }
+    return { timers, sortKeys, ...out.LastEvaluatedKey && { lastKey: out.LastEvaluatedKey } };
+  }
+  /**
+   * Moves each ended timer's index keys out of the index (to `endedPk`/`endedSk`), so no Query reads it again, while
+   * GET still reads it until its TTL removes it. Conditional on the keys and `createdAt` the tick read: a timer PUT
+   * again meanwhile (new keys or a new `createdAt`) is left as it is.
+   */
+  async retireTimers(timers) {
+    await forEachLimited(timers, WRITE_CONCURRENCY, async (timer) => {
+      await this.update({
+        Key: { [PARTITION_KEY]: { S: timer.id } },
+        UpdateExpression: "SET #epk = #pk, #esk = #sk REMOVE #pk, #sk",
+        ConditionExpression: "#pk = :pk AND #sk = :sk AND createdAt = :createdAt",
+        ExpressionAttributeNames: { "#pk": INDEX_PARTITION_KEY, "#sk": INDEX_SORT_KEY, "#epk": ENDED_PARTITION_KEY, "#esk": ENDED_SORT_KEY },
+        ExpressionAttributeValues: { ":pk": { S: partitionOf(timer) }, ":sk": { S: sortKeyOf(timer) }, ":createdAt": n(timer.createdAt) }
+      });
+    });
   }
 };
 
 // src/aws/sqs-queue.ts
 var import_client_sqs = require("@aws-sdk/client-sqs");
+var ENTRY_CONTENT_CODES = /* @__PURE__ */ new Set([
+  "InvalidMessageContents",
+  "InvalidParameterValue",
+  "MessageTooLong",
+  "InvalidAttributeName",
+  "InvalidAttributeValue"
+]);
+var QUEUE_CONFIGURATION_FAULT = /not valid for this queue type/i;
+function bareCode(code) {
+  return code.replace(/^AWS\.SimpleQueueService\./, "").replace(/Exception$/, "");
+}
+function isPermanentSqsFailure(failure) {
+  const senderFault = failure.SenderFault === true || String(failure.SenderFault) === "true";
+  if (!senderFault || failure.Code === void 0) return false;
+  const code = bareCode(failure.Code);
+  if (!ENTRY_CONTENT_CODES.has(code)) return false;
+  return !(code === "InvalidParameterValue" && QUEUE_CONFIGURATION_FAULT.test(failure.Message ?? ""));
+}
+function queueFailureOf(failure) {
+  return {
+    id: failure.Id ?? "",
+    ...failure.Code !== void 0 && { code: failure.Code },
+    ...failure.Message !== void 0 && { message: failure.Message },
+    permanent: isPermanentSqsFailure(failure)
+  };
+}
 var SqsFiringQueue = class {
   constructor(options) {
     this.options = options;
   }
   options;
+  /** Resolves with SQS's `Failed` entries; a refused request (a throw) is left to the dispatcher, which retries it. */
   async sendBatch(entries) {
     if (entries.length === 0) return [];
     const out = await this.options.client.send(
@@ -824,7 +1281,8 @@ var SqsFiringQueue = class {
         }))
       })
     );
-    return (out.Failed ?? []).map((failure) => failure.Id).filter((id) => id !== void 0);
+    const failed = out.Failed;
+    return failed === void 0 || failed.length === 0 ? [] : failed.map(queueFailureOf);
   }
 };
 
@@ -853,8 +1311,8 @@ function settingsFromEnv(env3 = process.env) {
     shardCount: wholeNumber(env3, Envar.SHARD_COUNT, true),
     periodSeconds: wholeNumber(env3, Envar.PERIOD_SECONDS, true),
     batchConcurrency: wholeNumber(env3, Envar.BATCH_CONCURRENCY, false),
-    settleMs: wholeNumber(env3, Envar.SETTLE_MS, false),
-    tickBudgetMs: wholeNumber(env3, Envar.TICK_BUDGET_MS, false),
+    indexLagToleranceMs: wholeNumber(env3, Envar.INDEX_LAG_TOLERANCE_MS, false),
+    createWithinMs: wholeNumber(env3, Envar.CREATE_WITHIN_MS, false),
     oneShotRetentionMs: retentionSeconds === void 0 ? void 0 : retentionSeconds * 1e3
   };
   return settings;
@@ -867,23 +1325,56 @@ function engineConfigFromEnv(env3 = process.env) {
     const names = {
       shardCount: Envar.SHARD_COUNT,
       periodSeconds: Envar.PERIOD_SECONDS,
-      batchConcurrency: Envar.BATCH_CONCURRENCY
+      batchConcurrency: Envar.BATCH_CONCURRENCY,
+      indexLagToleranceMs: Envar.INDEX_LAG_TOLERANCE_MS,
+      createWithinMs: Envar.CREATE_WITHIN_MS
     };
     const message = err.message.replace(/^(\w+)/, (field) => names[field] ? `${names[field]} (${field})` : field);
     throw new Error(`invalid environment: ${message}`);
   }
 }
-function awsClientsFromEnv(env3 = process.env) {
-  const endpoint = env3.AWS_ENDPOINT_URL?.trim() || void 0;
-  const common = { ...endpoint && { endpoint }, maxAttempts: 3 };
-  return { dynamodb: new import_client_dynamodb2.DynamoDBClient(common), sqs: new import_client_sqs2.SQSClient(common) };
+var REQUEST_TIMEOUT_MS = 5e3;
+var CONNECTION_TIMEOUT_MS = 2e3;
+var SPARE_SOCKETS = 8;
+function httpHandlerOptions(batchConcurrency) {
+  const agent = { keepAlive: true, maxSockets: Math.max(50, batchConcurrency + SPARE_SOCKETS) };
+  return {
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+    httpsAgent: agent,
+    httpAgent: agent
+  };
 }
-function adaptersFromEnv(env3 = process.env, clients = awsClientsFromEnv(env3)) {
+function clientOptions(env3, batchConcurrency) {
+  const endpoint = env3.AWS_ENDPOINT_URL?.trim() || void 0;
+  return { ...endpoint && { endpoint }, maxAttempts: 3, requestHandler: httpHandlerOptions(batchConcurrency) };
+}
+function awsClientsFromEnv(env3 = process.env, batchConcurrency = engineConfigFromEnv(env3).batchConcurrency) {
+  const options = clientOptions(env3, batchConcurrency);
+  return { dynamodb: new import_client_dynamodb2.DynamoDBClient(options), sqs: new import_client_sqs2.SQSClient(options) };
+}
+function adaptersFromEnv(env3 = process.env, clients) {
   const config = engineConfigFromEnv(env3);
+  const { dynamodb, sqs } = clients ?? awsClientsFromEnv(env3, config.batchConcurrency);
   return {
     config,
-    store: new DynamoTimerStore({ client: clients.dynamodb, tableName: requiredString(env3, Envar.TABLE_NAME) }),
-    queue: new SqsFiringQueue({ client: clients.sqs, queueUrl: requiredString(env3, Envar.QUEUE_URL) })
+    store: new DynamoTimerStore({ client: dynamodb, tableName: requiredString(env3, Envar.TABLE_NAME) }),
+    queue: new SqsFiringQueue({ client: sqs, queueUrl: requiredString(env3, Envar.QUEUE_URL) })
+  };
+}
+function continueTickFromEnv(env3 = process.env, client) {
+  const functionName = env3.AWS_LAMBDA_FUNCTION_NAME?.trim();
+  if (!functionName) return void 0;
+  let lambda = client;
+  return async (event) => {
+    lambda ??= new import_client_lambda.LambdaClient(clientOptions(env3, 0));
+    const out = await lambda.send(
+      new import_client_lambda.InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: new TextEncoder().encode(JSON.stringify(event)) })
+    );
+    if (out.StatusCode !== 202) {
+      throw new Error(`Lambda answered ${out.StatusCode} to the asynchronous invocation of ${functionName} (202 expected)`);
+    }
   };
 }
 
@@ -906,20 +1397,49 @@ function shardIdOf(event, shardCount) {
   }
   return shardId;
 }
+function tickEventOf(event, shardCount) {
+  const shardId = shardIdOf(event, shardCount);
+  const { continueAs, hop } = event;
+  if (continueAs !== void 0 && (typeof continueAs !== "string" || continueAs === "")) {
+    throw new Error(`the tick event's "continueAs" must be the owner a tick handed its lease to, got ${JSON.stringify(continueAs)}`);
+  }
+  return {
+    shardId,
+    ...continueAs !== void 0 && { continueAs },
+    ...typeof hop === "number" && Number.isInteger(hop) && hop >= 0 && { hop }
+  };
+}
 function createTickHandler(deps) {
   const engine = engineDeps(deps);
-  const { log } = engine;
+  const { log, clock, store } = engine;
   const ticker = new Ticker(deps.config, engine);
-  return async (event) => {
+  return async (event, context) => {
     try {
-      const shardId = shardIdOf(event, deps.config.shardCount);
-      const report = await ticker.tick(shardId);
-      log.info("tick done", { ...report });
+      const tickEvent = tickEventOf(event, deps.config.shardCount);
+      const deadlineMs = context ? clock.now() + context.getRemainingTimeInMillis() : void 0;
+      const report = await ticker.tick(tickEvent.shardId, {
+        ...deadlineMs !== void 0 && { deadlineMs },
+        ...tickEvent.continueAs !== void 0 && { continueAs: tickEvent.continueAs }
+      });
+      log.info("tick done", { ...report, hop: tickEvent.hop ?? 0 });
+      if (report.continuation) await handOver(deps, store, log, tickEvent, report.continuation.owner);
       return report;
     } finally {
       deps.flush?.();
     }
   };
+}
+async function handOver(deps, store, log, event, owner) {
+  const next = { shardId: event.shardId, continueAs: owner, hop: (event.hop ?? 0) + 1 };
+  if (deps.continueTick) {
+    try {
+      await deps.continueTick(next);
+      return;
+    } catch (err) {
+      log.error("could not start the continuation of a tick; the next scheduled tick resumes its work", { ...next, error: String(err) });
+    }
+  }
+  await store.releaseShard(event.shardId, owner);
 }
 
 // node_modules/@aws-lambda-powertools/logger/lib/esm/constants.js
@@ -4623,12 +5143,13 @@ function createObservability(fallbackService, env3 = process.env) {
 
 // src/tick/tick.lambda.ts
 var cached;
-async function handler(event) {
+async function handler(event, context) {
   if (!cached) {
     const { metrics, log } = createObservability("ServerlessTimerTick");
-    cached = createTickHandler({ ...adaptersFromEnv(), metrics, log, flush: () => metrics.flush() });
+    const continueTick = continueTickFromEnv();
+    cached = createTickHandler({ ...adaptersFromEnv(), metrics, log, flush: () => metrics.flush(), ...continueTick && { continueTick } });
   }
-  return cached(event);
+  return cached(event, context);
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
