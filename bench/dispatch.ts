@@ -4,220 +4,115 @@
  * dispatches one window of N firings, next to the raw ceiling of the same SQS endpoint (SendMessageBatch of ten
  * at the same concurrency, no engine). It runs against dynalite and local-aws-sqs, each in a child process on
  * 127.0.0.1, counts every AWS request with SDK middleware, checks that the queue really holds N messages, and
- * prints figures, ending with one `dispatch: ...` line. It is a benchmark, not a test: it asserts only that the
- * run is real (all N messages arrived), and reports the rest.
+ * prints figures, ending with one `dispatch: ...` line: the dispatch's own cost per million firings, and beside it the
+ * cost of a firing end to end (`firing-cost.ts`: the consumer's receives and deletes, the tick's Lambda time from its
+ * measured CPU, its invocations and the schedule's). It is a benchmark, not a test: it asserts only that the run is
+ * real (all N messages arrived), and reports the rest. `--workload realistic` runs the shared realistic workload
+ * (`workload.ts`) instead of the sequential ids and small payloads the figures have always been measured on.
  */
 // Benchmarks run inside the repository with its devDependencies; they are not part of the published package.
 import { parseArgs } from 'util';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, BatchWriteItemCommand, WriteRequest } from '@aws-sdk/client-dynamodb';
-import {
-  CreateQueueCommand,
-  DeleteQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageBatchCommand,
-  SendMessageBatchRequestEntry,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { createTimerTable, fixed, freshQueue, median, seedItems, sendCeiling, stderrLog, verifyQueue } from './aws-fixtures';
 import { AwsMeter } from './aws-meter';
 import { Emulator, LOCAL_CLIENT_CONFIG, startEmulator } from './emulators';
-import { DYNAMODB_USD_PER_READ_UNIT, DYNAMODB_USD_PER_WRITE_UNIT, SQS_USD_PER_REQUEST } from './prices';
-import { DynamoTimerStore, timerTableDefinition, timerToItem } from '../src/aws/dynamo-store';
-import { SqsFiringQueue } from '../src/aws/sqs-queue';
+import { endToEndCost } from './firing-cost';
+import { wholeFlag } from './flags';
 import {
-  Clock,
-  Dispatcher,
-  engineConfig,
-  Log,
-  messageAttributesOf,
-  noMetrics,
-  PeriodicTimer,
-  shardOf,
-  systemClock,
-  Ticker,
-} from '../src/core';
+  DYNAMODB_USD_PER_READ_UNIT,
+  DYNAMODB_USD_PER_WRITE_UNIT,
+  LAMBDA_USD_PER_GB_SECOND,
+  LAMBDA_USD_PER_REQUEST,
+  SQS_USD_PER_REQUEST,
+} from './prices';
+import { realisticWorkload, sequentialWorkload, Workload } from './workload';
+import { DynamoTimerStore, timerToItem } from '../src/aws/dynamo-store';
+import { SqsFiringQueue } from '../src/aws/sqs-queue';
+import { Clock, Dispatcher, engineConfig, noMetrics, PeriodicTimer, shardOf, systemClock, Ticker } from '../src/core';
 
-const USAGE = `usage: npm run bench:dispatch -- [--firings N] [--concurrency C] [--rounds R]
-  --firings N      firings in each dispatched window (default 50000)
-  --concurrency C  SendMessageBatch calls in flight, for the tick and the ceiling alike (default 10)
-  --rounds R       ticks measured, each between two ceiling runs (default 5)`;
+const USAGE = `usage: npm run bench:dispatch -- [--firings N] [--concurrency C] [--rounds R] [--workload W] [--tick-memory MB]
+  --firings N       firings in each dispatched window (default 50000)
+  --concurrency C   SendMessageBatch calls in flight, for the tick and the ceiling alike (default 10)
+  --rounds R        ticks measured, each between two ceiling runs (default 5)
+  --workload W      sequential (ids bench-N, ~50-byte payloads; the default) or realistic (UUID ids, ~300-byte
+                    payloads, 10 % of ~8 KB: the workload of bench/workload.ts)
+  --seed K          seed of the realistic workload (default 1)
+  --tick-memory MB  the tick function's memory, for the Lambda cost of a firing (default 1769, the construct's)`;
 
 /** The tick period and the timers' interval: one window of one period holds exactly one firing per timer. */
 const PERIOD_SECONDS = 60;
 const SHARD_COUNT = 1;
 const TABLE_NAME = 'bench-timers';
-/** BatchWriteItem takes at most 25 items. */
-const SEED_BATCH = 25;
-const SEED_CONCURRENCY = 8;
 /** Messages sent before measuring, so neither side pays for connection set-up and JIT warm-up. */
 const WARM_UP_MESSAGES = 2_000;
 /** The ceiling's messages are delayed like the tick's, so both queues hold their messages the same way. */
 const CEILING_DELAY_SECONDS = 90;
 
+/**
+ * The construct's default tick memory (`DEFAULT_TICK_MEMORY_MB` in src/tick/tick-part.ts), not imported: that would
+ * load aws-cdk-lib into the process that runs the tick being measured.
+ */
+const DEFAULT_TICK_MEMORY_MB = 1769;
+
 interface Options {
   readonly firings: number;
   readonly concurrency: number;
   readonly rounds: number;
+  readonly workload: Workload;
+  readonly tickMemoryMb: number;
 }
 
 function parseOptions(argv: string[]): Options {
+  const flag = { type: 'string' } as const;
   const { values } = parseArgs({
     args: argv,
-    options: { firings: { type: 'string' }, concurrency: { type: 'string' }, rounds: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      'firings': flag,
+      'concurrency': flag,
+      'rounds': flag,
+      'workload': flag,
+      'seed': flag,
+      'tick-memory': flag,
+      'help': { type: 'boolean' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
-  const whole = (name: string, text: string | undefined, fallback: number, max: number): number => {
-    if (text === undefined) return fallback;
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1 || value > max) {
-      throw new Error(`--${name} must be a whole number from 1 to ${max}, got "${text}"\n${USAGE}`);
-    }
-    return value;
-  };
+  const kind = values.workload ?? 'sequential';
+  if (kind !== 'sequential' && kind !== 'realistic') throw new Error(`--workload must be sequential or realistic, got "${kind}"\n${USAGE}`);
+  const seed = wholeFlag('seed', values.seed, 1, 0, 2 ** 31 - 1, USAGE);
   return {
-    firings: whole('firings', values.firings, 50_000, 10_000_000),
-    concurrency: whole('concurrency', values.concurrency, 10, 1000),
-    rounds: whole('rounds', values.rounds, 5, 20),
+    firings: wholeFlag('firings', values.firings, 50_000, 1, 10_000_000, USAGE),
+    concurrency: wholeFlag('concurrency', values.concurrency, 10, 1, 1000, USAGE),
+    rounds: wholeFlag('rounds', values.rounds, 5, 1, 20, USAGE),
+    workload: kind === 'realistic' ? realisticWorkload({ seed }) : sequentialWorkload(),
+    tickMemoryMb: wholeFlag('tick-memory', values['tick-memory'], DEFAULT_TICK_MEMORY_MB, 128, 10_240, USAGE),
   };
-}
-
-/** The body every firing carries: a small JSON object, as a typical callback payload. */
-function callbackData(i: number): string {
-  return JSON.stringify({ job: 'bench', tenant: `tenant-${i % 97}`, seq: i });
-}
-
-function timerId(i: number): string {
-  return `bench-${String(i).padStart(8, '0')}`;
 }
 
 /** The N timers of the window [windowStart, windowStart + period): one interval, offsets spread over the period. */
-function benchTimer(i: number, windowStart: number): PeriodicTimer {
-  const id = timerId(i);
+function benchTimer(workload: Workload, i: number, windowStart: number): PeriodicTimer {
+  const id = workload.id(i);
+  const since = windowStart - 24 * 3600 * 1000;
   return {
     kind: 'periodic',
     id,
     shardId: shardOf(id, SHARD_COUNT),
-    data: callbackData(i),
-    createdAt: windowStart - 24 * 3600 * 1000,
+    data: workload.data(i),
+    createdAt: since,
+    // Every firing of the window is the ticks' to send.
+    tickFrom: since,
     interval: PERIOD_SECONDS,
     offset: i % PERIOD_SECONDS,
   };
 }
 
-/** Runs `count` tasks with at most `concurrency` in flight. */
-async function inParallel(count: number, concurrency: number, task: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < count) await task(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-}
-
-/** Writes the timers with BatchWriteItem in the store's own item shape (`timerToItem`), retrying what is unprocessed. */
-async function seedTimers(client: DynamoDBClient, timers: readonly PeriodicTimer[]): Promise<void> {
-  const batches = Math.ceil(timers.length / SEED_BATCH);
-  await inParallel(batches, SEED_CONCURRENCY, async (b) => {
-    let requests: WriteRequest[] = timers
-      .slice(b * SEED_BATCH, (b + 1) * SEED_BATCH)
-      .map((timer) => ({ PutRequest: { Item: timerToItem(timer) } }));
-    for (let attempt = 1; requests.length > 0; attempt++) {
-      if (attempt > 10) throw new Error(`seeding: ${requests.length} timers still unprocessed after 10 BatchWriteItem attempts`);
-      const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [TABLE_NAME]: requests } }));
-      requests = out.UnprocessedItems?.[TABLE_NAME] ?? [];
-    }
-  });
-}
-
-async function createTable(client: DynamoDBClient): Promise<void> {
-  await client.send(new CreateTableCommand(timerTableDefinition(TABLE_NAME)));
-  for (let i = 0; i < 100; i++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE_NAME }));
-    if (Table?.TableStatus === 'ACTIVE' && (Table.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE')) return;
-    await systemClock.sleep(50);
-  }
-  throw new Error(`table ${TABLE_NAME} did not become ACTIVE in 5 s`);
-}
-
-/** Messages a queue holds in any state (visible, in flight, delayed). */
-async function messagesIn(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes = {} } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
-    }),
-  );
-  return (
-    Number(Attributes.ApproximateNumberOfMessages ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(Attributes.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
-}
-
-/** Fails the run unless the queue holds exactly the messages that were sent: the figures must come from real sends. */
-async function verifyQueue(sqs: SQSClient, queueUrl: string, expected: number, label: string): Promise<void> {
-  const held = await messagesIn(sqs, queueUrl);
-  if (held !== expected) {
-    throw new Error(`${label}: the queue holds ${held} messages but ${expected} were to be sent; the run's figures are not valid`);
-  }
-}
-
-let queueSequence = 0;
-
-async function freshQueue(sqs: SQSClient, label: string): Promise<string> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-${label}-${++queueSequence}` }));
-  if (!QueueUrl) throw new Error(`CreateQueue for ${label} returned no QueueUrl`);
-  return QueueUrl;
-}
-
-/**
- * The raw ceiling: N messages shaped like the tick's (same bodies, same four attributes), sent with SendMessageBatch
- * of ten at the given concurrency, nothing else. Returns firings per second.
- */
-async function runCeiling(sqs: SQSClient, queueUrl: string, firings: number, concurrency: number): Promise<number> {
-  const scheduledAt = Date.now() + CEILING_DELAY_SECONDS * 1000;
-  const started = performance.now();
-  await inParallel(Math.ceil(firings / 10), concurrency, async (b) => {
-    let entries: SendMessageBatchRequestEntry[] = [];
-    for (let i = b * 10; i < Math.min(firings, (b + 1) * 10); i++) {
-      const attributes = messageAttributesOf({ timerId: timerId(i), kind: 'periodic', scheduledAt, body: callbackData(i) });
-      entries.push({
-        Id: String(i % 10),
-        MessageBody: callbackData(i),
-        DelaySeconds: CEILING_DELAY_SECONDS,
-        MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
-      });
-    }
-    for (let attempt = 1; entries.length > 0; attempt++) {
-      if (attempt > 6) throw new Error(`ceiling: ${entries.length} messages refused after 6 attempts`);
-      const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
-      const failed = new Set((out.Failed ?? []).map((f) => f.Id));
-      entries = entries.filter((entry) => failed.has(entry.Id));
-    }
-  });
-  return firings / ((performance.now() - started) / 1000);
-}
-
-const stderrLog: Log = {
-  info: () => undefined,
-  warn: (message, fields) => console.error(`warn: ${message}`, fields ?? ''),
-  error: (message, fields) => console.error(`error: ${message}`, fields ?? ''),
-};
-
-function fixed(value: number, digits: number): string {
-  return value.toFixed(digits);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const { firings: n, concurrency, rounds } = options;
+  const { firings: n, concurrency, rounds, workload } = options;
   const emulators: Emulator[] = [];
   let dynamodb: DynamoDBClient | undefined;
   let sqs: SQSClient | undefined;
@@ -233,23 +128,32 @@ async function main(): Promise<void> {
     meter.attach(dynamodb, 'dynamodb');
     meter.attach(sqs, 'sqs');
     console.log(`dispatch benchmark: n=${n} firings per ${PERIOD_SECONDS} s window, concurrency=${concurrency}, rounds=${rounds}`);
+    console.log(`workload: ${workload.description}`);
     console.log(`emulators: dynalite at ${ddbEmulator.endpoint}, local-aws-sqs at ${sqsEmulator.endpoint}`);
 
     // The window to dispatch starts on a period boundary, so the tick splits nothing: it dispatches one window.
     const windowStart = Math.ceil(Date.now() / (PERIOD_SECONDS * 1000)) * PERIOD_SECONDS * 1000 + PERIOD_SECONDS * 1000;
-    const timers = Array.from({ length: n }, (_, i) => benchTimer(i, windowStart));
-    const shardId = timers[0].shardId;
+    const shardId = benchTimer(workload, 0, windowStart).shardId;
     const store = new DynamoTimerStore({ client: dynamodb, tableName: TABLE_NAME });
 
-    await createTable(dynamodb);
+    await createTimerTable(dynamodb, TABLE_NAME);
     const seedStarted = performance.now();
-    await seedTimers(dynamodb, timers);
-    await store.registerInterval(shardId, PERIOD_SECONDS);
+    await store.registerInterval(shardId, PERIOD_SECONDS, windowStart);
+    // Straight into the table, in the store's own item shape, as many as the window holds.
+    await seedItems(dynamodb, TABLE_NAME, n, (i) => timerToItem(benchTimer(workload, i, windowStart)));
     await store.initShardState(shardId, windowStart);
     console.log(`seeded ${n} periodic timers (interval ${PERIOD_SECONDS} s, offsets 0..${PERIOD_SECONDS - 1}) in ${fixed((performance.now() - seedStarted) / 1000, 1)} s`);
 
+    // The ceiling's messages: the tick's bodies and attributes, delayed like the tick's, so both queues hold them alike.
+    const ceilingAt = Date.now() + CEILING_DELAY_SECONDS * 1000;
+    const ceilingOf = (count: number): Parameters<typeof sendCeiling>[2] => ({
+      count,
+      concurrency,
+      delaySeconds: CEILING_DELAY_SECONDS,
+      firingAt: (i) => ({ timerId: workload.id(i), kind: 'periodic', scheduledAt: ceilingAt, body: workload.data(i) }),
+    });
     const warmUpQueue = await freshQueue(sqs, 'warm-up');
-    await runCeiling(sqs, warmUpQueue, Math.min(WARM_UP_MESSAGES, n), concurrency);
+    await sendCeiling(sqs, warmUpQueue, ceilingOf(Math.min(WARM_UP_MESSAGES, n)));
     await sqs.send(new DeleteQueueCommand({ QueueUrl: warmUpQueue }));
 
     // Ceiling, ours, ceiling, ours, ..., ceiling: each run of ours is bracketed by two ceilings, whose mean is its
@@ -258,7 +162,7 @@ async function main(): Promise<void> {
     const ceiling = async (round: number): Promise<void> => {
       const queueUrl = await freshQueue(sqs!, 'ceiling');
       meter.reset();
-      const rate = await runCeiling(sqs!, queueUrl, n, concurrency);
+      const rate = await sendCeiling(sqs!, queueUrl, ceilingOf(n));
       console.log(`ceiling #${round}: ${fixed(rate, 0)} firings/s (SendMessageBatch of 10, concurrency ${concurrency}); requests: ${meter.describe()}`);
       await verifyQueue(sqs!, queueUrl, n, `ceiling #${round}`);
       await sqs!.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
@@ -279,6 +183,8 @@ async function main(): Promise<void> {
       writeUnits: 0,
       reported: 0,
       computed: 0,
+      /** CPU time of this process while the tick ran: the tick itself (the emulators are other processes). */
+      tickCpuMs: 0,
     };
     const costs = { sqs: 0, dynamodbReads: 0, dynamodbWrites: 0 };
     const ours = async (round: number): Promise<void> => {
@@ -306,8 +212,11 @@ async function main(): Promise<void> {
       const ticker = new Ticker(config, { store, dispatcher, clock, metrics: noMetrics, log: stderrLog });
       meter.reset();
       const started = performance.now();
+      const cpu = process.cpuUsage();
       const report = await ticker.tick(shardId);
+      const cpuUsed = process.cpuUsage(cpu);
       const seconds = (performance.now() - started) / 1000;
+      totals.tickCpuMs += (cpuUsed.user + cpuUsed.system) / 1000;
       const rate = report.dispatched / seconds;
       // Everything the tick sent, read and wrote, taken before the verification's own requests.
       const cost = meter.costUsd();
@@ -327,7 +236,8 @@ async function main(): Promise<void> {
       costs.dynamodbWrites += cost.dynamodbWrites;
       console.log(
         `ours #${round}: ${fixed(rate, 0)} firings/s (one tick: ${report.windows} window, ${report.dispatched} dispatched, ${report.late} late, ` +
-          `${fixed(seconds, 2)} s, first send after ${fixed(((firstSendAt ?? started) - started) / 1000, 2)} s, ` +
+          `${fixed(seconds, 2)} s, CPU ${fixed((cpuUsed.user + cpuUsed.system) / 1e6, 2)} s, ` +
+          `first send after ${fixed(((firstSendAt ?? started) - started) / 1000, 2)} s, ` +
           `${fixed(meter.waited('dynamodb:Query') / 1000, 2)} s of Query requests in flight); requests: ${meter.describe()}`,
       );
       if (report.skipped || report.windows !== 1 || report.dispatched !== n) {
@@ -370,11 +280,33 @@ async function main(): Promise<void> {
       `cost per million firings: SQS $${fixed((costs.sqs / totals.firings) * 1e6, 4)} + DynamoDB reads $${fixed((costs.dynamodbReads / totals.firings) * 1e6, 4)} + ` +
         `DynamoDB writes $${fixed((costs.dynamodbWrites / totals.firings) * 1e6, 4)} ` +
         `(SQS $${fixed(SQS_USD_PER_REQUEST * 1e6, 2)}/M requests, DynamoDB $${fixed(DYNAMODB_USD_PER_READ_UNIT * 1e6, 3)}/M read units, ` +
-        `$${fixed(DYNAMODB_USD_PER_WRITE_UNIT * 1e6, 3)}/M write units; Lambda compute of the tick is not included)`,
+        `$${fixed(DYNAMODB_USD_PER_WRITE_UNIT * 1e6, 3)}/M write units)`,
     );
+    // End to end (firing-cost.ts has the arithmetic and what it assumes): each round was one scheduled tick, one
+    // invocation with no deadline; its CPU time is the Lambda time it would be billed at the tick's memory.
+    const e2e = endToEndCost({
+      firings: totals.firings,
+      dispatchUsd: totalCost,
+      sendBilledRequests: totals.sqsBilled,
+      tickCpuSeconds: totals.tickCpuMs / 1000,
+      tickInvocations: rounds,
+      scheduledTicks: rounds,
+      tickMemoryMb: options.tickMemoryMb,
+    });
+    const perMillion = (usd: number): string => `$${fixed((usd / totals.firings) * 1e6, 4)}`;
+    console.log(
+      `end to end per million firings: dispatch ${perMillion(e2e.dispatch)} + consumer ReceiveMessage ${perMillion(e2e.receive)} ` +
+        `(batches of 10, ${totals.sqsBilled} billed 64 KB chunks as sent) + DeleteMessageBatch ${perMillion(e2e.delete)} ` +
+        `+ tick Lambda duration ${perMillion(e2e.tickDuration)} (CPU ${fixed((totals.tickCpuMs * 1000) / totals.firings, 1)} us per firing, ` +
+        `${fixed((e2e.tickGbSeconds / totals.firings) * 1e6, 2)} GB-s per million at ${options.tickMemoryMb} MB, $${LAMBDA_USD_PER_GB_SECOND}/GB-s) ` +
+        `+ tick invocations ${perMillion(e2e.tickRequests)} ($${fixed(LAMBDA_USD_PER_REQUEST * 1e6, 2)}/M, one per ${n} firings) ` +
+        `+ schedule ${perMillion(e2e.schedule)} = ${perMillion(e2e.total)}; the callback's own invocations are the user's cost, not included`,
+    );
+    const endToEndPerMillion = (e2e.total / totals.firings) * 1_000_000;
     console.log(
       `dispatch: n=${n} ratio=${fixed(ratio, 2)} sqs_requests_per_1000=${fixed(perThousand(totals.sqsRequests), 1)} ` +
-        `query_requests_per_1000=${fixed(perThousand(totals.queries), 2)} cost_per_million_usd=${fixed(costPerMillion, 4)}`,
+        `query_requests_per_1000=${fixed(perThousand(totals.queries), 2)} cost_per_million_usd=${fixed(costPerMillion, 4)} ` +
+        `end_to_end_cost_per_million_usd=${fixed(endToEndPerMillion, 4)}`,
     );
   } finally {
     dynamodb?.destroy();
