@@ -130,6 +130,12 @@ project.addTask('bench:dispatch', {
   receiveArgs: true,
 });
 
+project.addTask('bench:tick-scale', {
+  description: 'Benchmark: one shard of 300k periodic timers ticked in deadline-bound invocations that continue themselves, on local DynamoDB/SQS emulators',
+  exec: 'tsx bench/tick-scale.ts',
+  receiveArgs: true,
+});
+
 project.addTask('bench:local', {
   description: 'Benchmark: the local runtime with 100k periodic timers versus BullMQ on a local Redis',
   exec: 'tsx bench/local.ts',
