@@ -498,12 +498,17 @@ export class DynamoTimerStore implements TimerStore {
   }
 
   async claimShard(claim: ShardClaim): Promise<ShardState | undefined> {
-    const free = `attribute_not_exists(leaseOwner) OR leaseUntil <= :now${claim.renew ? ' OR leaseOwner = :owner' : ''}`;
+    const free = `attribute_not_exists(leaseOwner) OR leaseUntil <= :now${claim.takeOverFrom !== undefined ? ' OR leaseOwner = :from' : ''}`;
     const out = await this.update({
       Key: shardKey(claim.shardId),
       UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :lease',
       ConditionExpression: `attribute_exists(watermark) AND (${free})`,
-      ExpressionAttributeValues: { ':owner': { S: claim.owner }, ':lease': n(claim.leaseUntil), ':now': n(claim.nowMs) },
+      ExpressionAttributeValues: {
+        ':owner': { S: claim.owner },
+        ':lease': n(claim.leaseUntil),
+        ':now': n(claim.nowMs),
+        ...(claim.takeOverFrom !== undefined && { ':from': { S: claim.takeOverFrom } }),
+      },
       ReturnValues: 'ALL_NEW',
     });
     return out ? itemToShardState(claim.shardId, out) : undefined;

@@ -32,6 +32,12 @@ export interface EngineSettings {
   readonly createWithinMs?: number;
   /** How long a tick run without a deadline (the local runtime) holds its shard. @default two periods, at least 30 s */
   readonly leaseMs?: number;
+  /**
+   * How far before its first tick a shard's watermark starts (ms): a timer created before its shard ever ticked (a
+   * new deployment whose first ticks failed, a shard added later) has its firings from then on sent late rather than
+   * never. @default one hour
+   */
+  readonly initialCatchUpMs?: number;
 }
 
 export interface EngineConfig {
@@ -51,6 +57,7 @@ export interface EngineConfig {
    */
   readonly directSendMs: number;
   readonly leaseMs: number;
+  readonly initialCatchUpMs: number;
   readonly oneShotRetentionMs: number;
 }
 
@@ -59,11 +66,16 @@ export const MAX_SHARDS = 100;
 export const MAX_PERIOD_SECONDS = 840;
 /** The largest look-ahead margin, and the default for periods of a minute or more. */
 export const MAX_LOOK_AHEAD_MARGIN_MS = 60_000;
-/** SQS's longest DelaySeconds, in ms: nothing can be sent further ahead. */
-export const MAX_DIRECT_SEND_MS = 900_000;
+/**
+ * The furthest ahead anything is sent: SQS's longest DelaySeconds (900 s) less the second a boundary may be rounded up
+ * by, so that no firing before it ever needs a delay SQS cannot give.
+ */
+export const MAX_DIRECT_SEND_MS = 899_000;
 /** The index lag a deployment tolerates by default, where SQS's 900 s leave room for it. */
 export const DEFAULT_INDEX_LAG_TOLERANCE_MS = 45_000;
-export const DEFAULT_CREATE_WITHIN_MS = 10_000;
+/** The API function's 10 s timeout, plus 5 s for a write still in flight when it is killed, and for clock skew. */
+export const DEFAULT_CREATE_WITHIN_MS = 15_000;
+export const DEFAULT_INITIAL_CATCH_UP_MS = 3_600_000;
 
 function requireWhole(name: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -79,7 +91,7 @@ function requireWholeSeconds(name: string, value: number, min: number, max: numb
 
 /**
  * The index lag a deployment of this period tolerates: 45 s, or less for the longest periods, so that the look-ahead
- * keeps a margin as large as the lag tolerance within SQS's 900 s (at a 14-minute period, 25 s each).
+ * keeps a margin as large as the lag tolerance within SQS's 900 s (at a 14-minute period, 22 s each).
  */
 export function indexLagToleranceFor(periodSeconds: number, createWithinMs = DEFAULT_CREATE_WITHIN_MS): number {
   const room = MAX_DIRECT_SEND_MS - periodSeconds * 1000 - createWithinMs;
@@ -113,6 +125,8 @@ export function engineConfig(settings: EngineSettings): EngineConfig {
   const lookAheadMs = periodMs + lookAheadMarginMs;
   const leaseMs = settings.leaseMs ?? Math.max(2 * periodMs, 30_000);
   requireWhole('leaseMs', leaseMs, 1000, 3_600_000);
+  const initialCatchUpMs = settings.initialCatchUpMs ?? DEFAULT_INITIAL_CATCH_UP_MS;
+  requireWhole('initialCatchUpMs', initialCatchUpMs, 0, 7 * 24 * 3_600_000);
   return {
     shardCount: settings.shardCount,
     periodSeconds: settings.periodSeconds,
@@ -123,6 +137,7 @@ export function engineConfig(settings: EngineSettings): EngineConfig {
     createWithinMs,
     directSendMs: lookAheadMs + indexLagToleranceMs + createWithinMs,
     leaseMs,
+    initialCatchUpMs,
     oneShotRetentionMs: settings.oneShotRetentionMs ?? 24 * 3600 * 1000,
   };
 }

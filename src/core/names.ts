@@ -42,6 +42,13 @@ export const MetricName = {
   TICK_CONTINUATIONS: 'TickContinuations',
   /** Periodic timers past their end taken out of the schedule by a tick (count). */
   TIMERS_RETIRED: 'TimersRetired',
+  /**
+   * How far the watermark of the next shard (shard n checks shard n+1, the last checks shard0) lags behind now, in
+   * milliseconds; negative while that shard dispatches ahead, as it does when it ticks on time. Every tick checks one
+   * other shard, so a shard that stops progressing for any reason (no invocations, a tick failing or killed every
+   * time) shows in the ticks of its neighbour.
+   */
+  SHARD_WATERMARK_LAG: 'ShardWatermarkLag',
   /** A tick that found its shard held by another tick and stood down (count). */
   TICKS_SKIPPED: 'TicksSkipped',
   /** Timers created or replaced through the API (count). */

@@ -30,13 +30,14 @@ export interface ShardClaim {
   readonly shardId: string;
   readonly owner: string;
   readonly nowMs: number;
-  /** When the lease lapses if it is not renewed: after the invocation's deadline. */
+  /** When the lease lapses if it is not renewed: the invocation's deadline. */
   readonly leaseUntil: number;
   /**
-   * Also take the shard while `owner` already holds it: a continuation of a tick that stopped before its deadline
-   * renews the lease it was handed instead of waiting for it to lapse.
+   * Also take the shard while this owner holds it: a continuation takes over the lease the tick that stopped early
+   * handed it, under an owner of its own, so a second delivery of the same continuation finds the lease gone and
+   * stands down.
    */
-  readonly renew?: boolean;
+  readonly takeOverFrom?: string;
 }
 
 /**
@@ -84,7 +85,7 @@ export interface TimerStore {
   /** Creates the shard's state with this watermark unless it exists; returns the state that holds now. */
   initShardState(shardId: string, watermark: number): Promise<ShardState>;
   /**
-   * Takes the shard's lease if it is free or lapsed (or, with `renew`, held by `owner`), atomically; returns the
+   * Takes the shard's lease if it is free or lapsed (or held by `takeOverFrom`), atomically; returns the
    * state after the claim, or undefined when another tick holds it.
    */
   claimShard(claim: ShardClaim): Promise<ShardState | undefined>;

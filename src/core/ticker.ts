@@ -13,7 +13,8 @@ import { EngineConfig } from './config';
 import { DispatchItem, Dispatcher, LATE_TOLERANCE_MS, StreamOutcome } from './dispatch';
 import { PeriodicTimer } from './model';
 import { MetricName } from './names';
-import { Clock, Log, MetricsSink, TimerPages, TimerStore } from './ports';
+import { shardName } from './hash';
+import { Clock, Log, MetricsSink, ShardState, TimerPages, TimerStore } from './ports';
 import { hasEndedBy, offsetRangesInWindow, tickFiringsInWindow } from './schedule';
 
 export interface TickOptions {
@@ -107,8 +108,11 @@ export function stopReserveMs(budgetMs: number): number {
 
 /** How often a tick records its cursor while a window is being sent. */
 export const CHECKPOINT_EVERY_MS = 2000;
-/** A lease outlives the invocation's deadline by this much, so a killed invocation's shard is free soon after. */
-export const LEASE_SLACK_MS = 2000;
+/**
+ * A lease with a deadline ends at it: a killed invocation's shard is free for the next scheduled tick, which comes
+ * about then (the tick's timeout is the period), rather than a period later.
+ */
+export const LEASE_SLACK_MS = 0;
 /** Ended timers retired per window at most; the rest are found again by a later window. */
 const MAX_RETIRED_PER_WINDOW = 10_000;
 const RETIRE_CHUNK = 100;
@@ -127,18 +131,28 @@ export class Ticker {
     const { store, clock, metrics, log } = this.deps;
     const { lookAheadMs, leaseMs, windowMs } = this.config;
     const startedAt = clock.now();
-    const owner = options.continueAs ?? `${startedAt}-${process.pid}-${++ownerSequence}-${Math.random().toString(36).slice(2, 8)}`;
+    // A continuation too takes an owner of its own: the one it was handed is consumed by the take-over.
+    const owner = `${startedAt}-${process.pid}-${++ownerSequence}-${Math.random().toString(36).slice(2, 8)}`;
     const deadline = options.deadlineMs;
     const stopAt = deadline === undefined ? undefined : deadline - stopReserveMs(deadline - startedAt);
     const leaseUntil = (deadline ?? startedAt + leaseMs) + LEASE_SLACK_MS;
-    const initial = (await store.getShardState(shardId)) ?? (await store.initShardState(shardId, floorSecond(startedAt)));
+    const existing = await store.getShardState(shardId);
+    // A shard's first tick starts a while back: a timer created before it is owed its firings from its tickFrom on.
+    const initial = existing ?? (await store.initShardState(shardId, floorSecond(startedAt - this.config.initialCatchUpMs)));
+    await this.reportNeighbourLag(shardId, existing === undefined ? undefined : initial, startedAt);
     const claimUntil = floorSecond(startedAt + lookAheadMs);
     const totals = { shardId, windows: 0, windowsCaughtUp: 0, dispatched: 0, late: 0, rejected: 0, retired: 0 };
     if (!options.continueAs && claimUntil <= initial.watermark) {
       return { ...totals, skipped: false, watermark: initial.watermark };
     }
 
-    const claimed = await store.claimShard({ shardId, owner, nowMs: startedAt, leaseUntil, renew: options.continueAs !== undefined });
+    const claimed = await store.claimShard({
+      shardId,
+      owner,
+      nowMs: startedAt,
+      leaseUntil,
+      ...(options.continueAs !== undefined && { takeOverFrom: options.continueAs }),
+    });
     if (!claimed) {
       metrics.add(MetricName.TICKS_SKIPPED, 1);
       log.info('shard held by another tick; standing down', { shardId });
@@ -169,6 +183,8 @@ export class Ticker {
         totals.late += outcome.report.late;
         totals.rejected += outcome.report.rejected;
         maxLagMs = Math.max(maxLagMs, outcome.report.maxLagMs);
+        // Whether or not the window is done: a window finished by continuations has read some intervals only here.
+        await this.keepIntervals(shardId, seen);
         if (outcome.lostLease) {
           log.warn('lost the shard lease; another tick continues', { shardId, watermark });
           break;
@@ -191,13 +207,13 @@ export class Ticker {
         }
         progressed = true;
         totals.windows++;
-        // A window that began more than the late tolerance before this tick is one an earlier tick should have sent.
-        if (from + LATE_TOLERANCE_MS < startedAt) totals.windowsCaughtUp++;
+        // A window that began more than the late tolerance before this tick is one an earlier tick should have sent
+        // (not the look-back of a shard's first tick).
+        if (from + LATE_TOLERANCE_MS < startedAt && existing !== undefined) totals.windowsCaughtUp++;
         watermark = to;
         cursor = undefined;
         from = to;
         totals.retired += await this.retire(ended, stopAt);
-        if (seen.size > 0) await store.keepIntervals?.(shardId, [...seen], clock.now());
       }
     } finally {
       if (!handOver) await store.releaseShard(shardId, owner);
@@ -214,6 +230,33 @@ export class Ticker {
       return { ...totals, skipped: false, watermark, continuation: { owner } };
     }
     return { ...totals, skipped: false, watermark };
+  }
+
+  /** Tells the store which intervals had timers; a failure only delays it to the next window, never fails the tick. */
+  private async keepIntervals(shardId: string, seen: ReadonlySet<number>): Promise<void> {
+    const { store, clock, log } = this.deps;
+    if (seen.size === 0 || !store.keepIntervals) return;
+    try {
+      await store.keepIntervals(shardId, [...seen], clock.now());
+    } catch (err) {
+      log.warn('could not renew the interval registry; the next window retries', { shardId, error: String(err) });
+    }
+  }
+
+  /**
+   * Reports how far the next shard's watermark lags behind now (`ShardWatermarkLag`): every tick checks one other
+   * shard, so a shard that stops progressing shows in its neighbour's ticks. A shard never ticked reports nothing.
+   */
+  private async reportNeighbourLag(shardId: string, own: ShardState | undefined, nowMs: number): Promise<void> {
+    const { store, metrics, log } = this.deps;
+    const index = Number(shardId.replace(/^shard/, ''));
+    const neighbour = shardName((index + 1) % this.config.shardCount);
+    try {
+      const state = neighbour === shardId ? own : await store.getShardState(neighbour);
+      if (state) metrics.observe(MetricName.SHARD_WATERMARK_LAG, nowMs - state.watermark);
+    } catch (err) {
+      log.warn('could not read the next shard\'s state', { shardId, neighbour, error: String(err) });
+    }
   }
 
   /** The reads of a window, in order: each interval's offset ranges, ascending, then the one-shots. */

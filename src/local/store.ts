@@ -140,7 +140,7 @@ export class SqliteTimerStore implements TimerStore {
       claim: prepare(
         `UPDATE shards SET lease_owner = @owner, lease_until = @leaseUntil
          WHERE shard_id = @shardId
-           AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= @nowMs OR (@renew = 1 AND lease_owner = @owner))`,
+           AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until <= @nowMs OR lease_owner = @takeOverFrom)`,
       ),
       checkpoint: prepare(
         `UPDATE shards SET cursor = @cursor, lease_until = @leaseUntil
@@ -190,7 +190,7 @@ export class SqliteTimerStore implements TimerStore {
     });
     this.claimTx = db.transaction((claim: ShardClaim) => {
       const { shardId, owner, nowMs, leaseUntil } = claim;
-      const changed = this.stmt.claim.run({ shardId, owner, nowMs, leaseUntil, renew: claim.renew ? 1 : 0 }).changes;
+      const changed = this.stmt.claim.run({ shardId, owner, nowMs, leaseUntil, takeOverFrom: claim.takeOverFrom ?? null }).changes;
       return changed === 1 ? this.readShard(shardId) : undefined;
     });
   }

@@ -207,8 +207,8 @@ describe('DynamoTimerStore: the interval registry', () => {
     await new DynamoTimerStore({ client, tableName }).registerInterval('shard0', 60, T0 + 62 * 60_000);
     expect(writes.filter(([, id]) => id === '#iv#shard0#60')).toHaveLength(3);
 
-    expect(await store.listIntervals('shard0', T0)).toEqual([5, 60]);
-    expect(await store.listIntervals('shard1', T0)).toEqual([]);
+    expect(await store.listIntervals('shard0')).toEqual([5, 60]);
+    expect(await store.listIntervals('shard1')).toEqual([]);
     const item = await rawItem(tableName, '#iv#shard0#60');
     expect(item).toEqual({
       id: { S: '#iv#shard0#60' },
@@ -235,7 +235,7 @@ describe('DynamoTimerStore: the interval registry', () => {
     writes.length = 0;
 
     // The tick lists the registry (learning each expiry), then keeps what it found timers of.
-    expect(await tick.listIntervals('shard0', T0 + HOUR)).toEqual([300, 86_400]);
+    expect(await tick.listIntervals('shard0')).toEqual([300, 86_400]);
     await tick.keepIntervals('shard0', [300, 86_400], T0 + HOUR);
     await tick.keepIntervals('shard0', [300], T0 + 23 * HOUR);
     expect(writes).toEqual([]);
@@ -266,15 +266,16 @@ describe('DynamoTimerStore: shard state', () => {
     expect(await rawItem(tableName, '#shard#shard0')).toEqual({ id: { S: '#shard#shard0' }, watermark: { N: String(T0) } });
   });
 
-  test('claim, renew, checkpoint, advance and release hold only under their conditions', async () => {
+  test('claim, take-over, checkpoint, advance and release hold only under their conditions', async () => {
     const { store, tableName } = await newStore();
     await store.initShardState('shard0', T0);
-    const claim = (owner: string, nowMs: number, renew = false) => store.claimShard({ shardId: 'shard0', owner, nowMs, leaseUntil: nowMs + 30_000, renew });
+    const claim = (owner: string, nowMs: number, takeOverFrom?: string) =>
+      store.claimShard({ shardId: 'shard0', owner, nowMs, leaseUntil: nowMs + 30_000, ...(takeOverFrom !== undefined && { takeOverFrom }) });
 
     expect(await claim('a', T0)).toEqual({ shardId: 'shard0', watermark: T0, leaseOwner: 'a', leaseUntil: T0 + 30_000 });
-    // Held: refused to another, renewing or not, and to the holder itself unless it renews.
+    // Held: refused to another, and to a take-over from anyone but the holder.
     expect(await claim('b', T0 + 1000)).toBeUndefined();
-    expect(await claim('b', T0 + 1000, true)).toBeUndefined();
+    expect(await claim('b', T0 + 1000, 'someone-else')).toBeUndefined();
     expect(await claim('a', T0 + 1000)).toBeUndefined();
 
     // Only the holder checkpoints, only at the watermark it holds; the checkpoint extends the lease.
@@ -282,29 +283,32 @@ describe('DynamoTimerStore: shard state', () => {
     expect(await store.checkpoint('shard0', 'a', T0 + 1, 'c1', T0 + 40_000)).toBe(false);
     expect(await store.checkpoint('shard0', 'a', T0, 'c1', T0 + 40_000)).toBe(true);
     expect(await store.getShardState('shard0')).toEqual({ shardId: 'shard0', watermark: T0, leaseOwner: 'a', leaseUntil: T0 + 40_000, cursor: 'c1' });
-    // A continuation renews the lease it was handed, and sees the cursor.
-    expect(await claim('a', T0 + 2000, true)).toEqual({ shardId: 'shard0', watermark: T0, leaseOwner: 'a', leaseUntil: T0 + 32_000, cursor: 'c1' });
-    expect(await store.checkpoint('shard0', 'a', T0, undefined, T0 + 33_000)).toBe(true);
+    // A continuation takes over the lease it was handed under an owner of its own, and sees the cursor; a second
+    // delivery of the same continuation finds the lease taken.
+    expect(await claim('a2', T0 + 2000, 'a')).toEqual({ shardId: 'shard0', watermark: T0, leaseOwner: 'a2', leaseUntil: T0 + 32_000, cursor: 'c1' });
+    expect(await claim('a3', T0 + 2000, 'a')).toBeUndefined();
+    expect(await store.checkpoint('shard0', 'a', T0, 'c2', T0 + 33_000)).toBe(false);
+    expect(await store.checkpoint('shard0', 'a2', T0, undefined, T0 + 33_000)).toBe(true);
     expect((await store.getShardState('shard0'))?.cursor).toBeUndefined();
-    expect(await store.checkpoint('shard0', 'a', T0, 'c2', T0 + 33_000)).toBe(true);
+    expect(await store.checkpoint('shard0', 'a2', T0, 'c2', T0 + 33_000)).toBe(true);
 
     // Only the holder moves the watermark, only from where it is, and the move clears the cursor.
     expect(await store.advanceWatermark('shard0', 'b', T0, T0 + 60_000)).toBe(false);
-    expect(await store.advanceWatermark('shard0', 'a', T0 + 1, T0 + 60_000)).toBe(false);
-    expect(await store.advanceWatermark('shard0', 'a', T0, T0 + 60_000)).toBe(true);
-    expect(await store.getShardState('shard0')).toEqual({ shardId: 'shard0', watermark: T0 + 60_000, leaseOwner: 'a', leaseUntil: T0 + 33_000 });
+    expect(await store.advanceWatermark('shard0', 'a2', T0 + 1, T0 + 60_000)).toBe(false);
+    expect(await store.advanceWatermark('shard0', 'a2', T0, T0 + 60_000)).toBe(true);
+    expect(await store.getShardState('shard0')).toEqual({ shardId: 'shard0', watermark: T0 + 60_000, leaseOwner: 'a2', leaseUntil: T0 + 33_000 });
     // A checkpoint at the old watermark is now refused.
-    expect(await store.checkpoint('shard0', 'a', T0, 'stale', T0 + 40_000)).toBe(false);
+    expect(await store.checkpoint('shard0', 'a2', T0, 'stale', T0 + 40_000)).toBe(false);
 
     await store.releaseShard('shard0', 'b'); // not the holder: no effect
-    expect((await store.getShardState('shard0'))?.leaseOwner).toBe('a');
-    await store.releaseShard('shard0', 'a');
+    expect((await store.getShardState('shard0'))?.leaseOwner).toBe('a2');
+    await store.releaseShard('shard0', 'a2');
     expect(await store.getShardState('shard0')).toEqual({ shardId: 'shard0', watermark: T0 + 60_000 });
 
     // A lapsed lease is taken over, and the lapsed holder can neither renew nor write.
     expect(await claim('c', T0 + 3000)).toMatchObject({ leaseOwner: 'c' });
     expect(await claim('d', T0 + 33_000)).toMatchObject({ leaseOwner: 'd', leaseUntil: T0 + 63_000 });
-    expect(await claim('c', T0 + 34_000, true)).toBeUndefined();
+    expect(await claim('c2', T0 + 34_000, 'c')).toBeUndefined();
     expect(await store.checkpoint('shard0', 'c', T0 + 60_000, 'x', T0 + 90_000)).toBe(false);
     expect(await store.advanceWatermark('shard0', 'c', T0 + 60_000, T0 + 120_000)).toBe(false);
     // However long the tick, the item holds four small attributes besides its key.

@@ -127,8 +127,15 @@ export function expectedFiringIds(timers: readonly PeriodicTimer[], fromMs: numb
 export async function createRig(moto: MotoServer, options: RigOptions): Promise<Rig> {
   const tableName = await createTimerTable(moto);
   const queueUrl = await createQueue(moto);
-  // No index lag to tolerate: the emulator's index reads are consistent, and the clock is the test's.
-  const config = engineConfig({ shardCount: options.shardCount ?? 1, periodSeconds: 60, batchConcurrency: options.batchConcurrency });
+  // No index lag to tolerate: the emulator's index reads are consistent, and the clock is the test's. A shard's first
+  // tick starts at the clock's second, so that each test's first windows are its own (the hour a new shard looks back
+  // is the core tests' subject, and would cost moto an hour of empty Queries here).
+  const config = engineConfig({
+    shardCount: options.shardCount ?? 1,
+    periodSeconds: 60,
+    batchConcurrency: options.batchConcurrency,
+    initialCatchUpMs: 0,
+  });
   const clock = new ManualClock(options.t0);
   const store = new DynamoTimerStore({ client: options.dynamodb ?? moto.dynamodb, tableName, queryPageLimit: options.queryPageLimit });
   const queue = new RecordingQueue(new SqsFiringQueue({ client: options.sqs ?? moto.sqs, queueUrl }));

@@ -29,8 +29,8 @@ describe('tick handler on DynamoDB and SQS', () => {
     expect((await rig.request('PUT', 'periodic', 'p1', { timerCallbackData: periodicData, interval: 60, offset: 30 })).statusCode).toBe(200);
     expect((await rig.request('PUT', 'oneshot', 'o1', { timerCallbackData: oneShotData, delaySeconds: 0 })).statusCode).toBe(200);
 
-    // The PUT at T0 sent every firing before T0 + directSendMs (130 s) itself.
-    expect(rig.config.directSendMs).toBe(130_000);
+    // The PUT at T0 sent every firing before T0 + directSendMs (135 s) itself.
+    expect(rig.config.directSendMs).toBe(135_000);
     expect(rig.queue.forTimer('p1').map((e) => [e.scheduledAt - T0, e.delaySeconds])).toEqual([[30_000, 30], [90_000, 90]]);
     expect(rig.queue.forTimer('o1').map((e) => [e.scheduledAt - T0, e.delaySeconds])).toEqual([[0, 0]]);
     // The tick at T0 claims up to T0 + 120 s: it owes none of them.

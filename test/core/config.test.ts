@@ -24,13 +24,13 @@ describe('engineConfig', () => {
   });
 
   test.each([
-    [{ shardCount: 1, periodSeconds: 60, indexLagToleranceMs: 1500 }, 'indexLagToleranceMs must be a whole number of seconds from 0 to 900000 ms, got 1500'],
-    [{ shardCount: 1, periodSeconds: 60, createWithinMs: -1000 }, 'createWithinMs must be a whole number of seconds from 0 to 900000 ms, got -1000'],
+    [{ shardCount: 1, periodSeconds: 60, indexLagToleranceMs: 1500 }, 'indexLagToleranceMs must be a whole number of seconds from 0 to 899000 ms, got 1500'],
+    [{ shardCount: 1, periodSeconds: 60, createWithinMs: -1000 }, 'createWithinMs must be a whole number of seconds from 0 to 899000 ms, got -1000'],
     [
       { shardCount: 1, periodSeconds: 840, lookAheadMarginMs: 60_000 },
-      'the period (840000 ms), lookAheadMarginMs (60000), indexLagToleranceMs (0) and createWithinMs (10000) add up to 910000 ms: at most 900000 ms fit',
+      'the period (840000 ms), lookAheadMarginMs (60000), indexLagToleranceMs (0) and createWithinMs (15000) add up to 915000 ms: at most 899000 ms fit',
     ],
-    [{ shardCount: 1, periodSeconds: 840, indexLagToleranceMs: 60_000 }, 'lookAheadMarginMs must be a whole number of seconds from 1000 to 60000 ms, got -10000'],
+    [{ shardCount: 1, periodSeconds: 840, indexLagToleranceMs: 60_000 }, 'lookAheadMarginMs must be a whole number of seconds from 1000 to 60000 ms, got -16000'],
   ])('refuses %j, saying what fits', (settings, message) => {
     expect(() => engineConfig(settings)).toThrow(message);
   });
@@ -38,28 +38,28 @@ describe('engineConfig', () => {
   test.each([
     [
       { shardCount: 1, periodSeconds: 60 },
-      { windowMs: 60_000, lookAheadMs: 120_000, directSendMs: 130_000, leaseMs: 120_000, batchConcurrency: 10, indexLagToleranceMs: 0, createWithinMs: 10_000 },
+      { windowMs: 60_000, lookAheadMs: 120_000, directSendMs: 135_000, leaseMs: 120_000, batchConcurrency: 10, indexLagToleranceMs: 0, createWithinMs: 15_000, initialCatchUpMs: 3_600_000 },
     ],
     [
       { shardCount: 100, periodSeconds: 1 },
-      { windowMs: 1_000, lookAheadMs: 2_000, directSendMs: 12_000, leaseMs: 30_000, batchConcurrency: 10 },
+      { windowMs: 1_000, lookAheadMs: 2_000, directSendMs: 17_000, leaseMs: 30_000, batchConcurrency: 10 },
     ],
     [
       { shardCount: 4, periodSeconds: 300, batchConcurrency: 3, indexLagToleranceMs: 45_000, leaseMs: 50_000 },
-      { windowMs: 300_000, lookAheadMs: 360_000, directSendMs: 415_000, leaseMs: 50_000, batchConcurrency: 3, indexLagToleranceMs: 45_000 },
+      { windowMs: 300_000, lookAheadMs: 360_000, directSendMs: 420_000, leaseMs: 50_000, batchConcurrency: 3, indexLagToleranceMs: 45_000 },
     ],
     [
       { shardCount: 1, periodSeconds: 60, lookAheadMarginMs: 5_000, createWithinMs: 2_000 },
       { windowMs: 60_000, lookAheadMs: 65_000, directSendMs: 67_000 },
     ],
     [
-      // The longest period: what SQS's 900 s leave after it and a PUT's 10 s goes to the margin.
+      // The longest period: what SQS's 900 s (less a second for rounding) leave after it and a PUT's 15 s is the margin.
       { shardCount: 1, periodSeconds: 840 },
-      { windowMs: 840_000, lookAheadMs: 890_000, directSendMs: 900_000 },
+      { windowMs: 840_000, lookAheadMs: 884_000, directSendMs: 899_000 },
     ],
     [
       { shardCount: 1, periodSeconds: 840, indexLagToleranceMs: indexLagToleranceFor(840) },
-      { windowMs: 840_000, lookAheadMs: 865_000, indexLagToleranceMs: 25_000, directSendMs: 900_000 },
+      { windowMs: 840_000, lookAheadMs: 862_000, indexLagToleranceMs: 22_000, directSendMs: 899_000 },
     ],
   ])('derives %j', (settings, expected) => {
     expect(engineConfig(settings)).toMatchObject({
@@ -79,7 +79,7 @@ describe('engineConfig', () => {
     expect(indexLagToleranceFor(60)).toBe(45_000);
     expect(indexLagToleranceFor(720)).toBe(45_000);
     expect(indexLagToleranceFor(780)).toBe(45_000);
-    expect(indexLagToleranceFor(840)).toBe(25_000);
+    expect(indexLagToleranceFor(840)).toBe(22_000);
     fc.assert(
       fc.property(fc.integer({ min: 1, max: MAX_PERIOD_SECONDS / 60 }), (minutes) => {
         const lag = indexLagToleranceFor(minutes * 60);
@@ -101,7 +101,7 @@ describe('engineConfig', () => {
             config = engineConfig({ shardCount: 1, periodSeconds, indexLagToleranceMs: lagSeconds * 1000, createWithinMs: createSeconds * 1000 });
           } catch (err) {
             // Refused only when no margin of a second fits.
-            expect(periodSeconds + lagSeconds + createSeconds + 1).toBeGreaterThan(900);
+            expect(periodSeconds + lagSeconds + createSeconds + 1).toBeGreaterThan(899);
             expect(String(err)).toMatch(/lookAheadMarginMs/);
             return;
           }

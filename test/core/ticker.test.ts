@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { EngineSettings, engineConfig } from '../../src/core/config';
-import { Dispatcher, LATE_TOLERANCE_MS, firingIdOf } from '../../src/core/dispatch';
+import { Dispatcher, LATE_TOLERANCE_MS } from '../../src/core/dispatch';
 import { OneShotTimer, PeriodicTimer } from '../../src/core/model';
 import { MetricName } from '../../src/core/names';
 import { silentLog } from '../../src/core/ports';
@@ -29,14 +29,15 @@ function setup(settings: Partial<EngineSettings> = {}, queueLatencyMs = 0) {
 
 async function addPeriodic(store: MemoryTimerStore, id: string, interval: number, offset: number): Promise<PeriodicTimer> {
   const createdAt = T0 - 3_600_000;
-  const timer: PeriodicTimer = { kind: 'periodic', id, shardId: SHARD, data: JSON.stringify({ id }), createdAt, tickFrom: createdAt, interval, offset };
+  // Owed by the ticks from T0 on, as a timer created well before and whose API boundary has passed.
+  const timer: PeriodicTimer = { kind: 'periodic', id, shardId: SHARD, data: JSON.stringify({ id }), createdAt, tickFrom: T0, interval, offset };
   await store.registerInterval(SHARD, interval, createdAt);
   await store.putTimer(timer);
   return timer;
 }
 
 async function addOneShot(store: MemoryTimerStore, id: string, fireAt: number): Promise<OneShotTimer> {
-  const timer: OneShotTimer = { kind: 'oneshot', id, shardId: SHARD, data: '"once"', createdAt: T0 - 3_600_000, tickFrom: T0 - 3_600_000, fireAt, expiresAt: fireAt + 86_400_000 };
+  const timer: OneShotTimer = { kind: 'oneshot', id, shardId: SHARD, data: '"once"', createdAt: T0 - 3_600_000, tickFrom: T0, fireAt, expiresAt: fireAt + 86_400_000 };
   await store.putTimer(timer);
   return timer;
 }
@@ -50,7 +51,7 @@ function expectedFiringIds(store: MemoryTimerStore, fromMs: number, toMs: number
       continue;
     }
     for (let t = Math.ceil(fromMs / 1000); t * 1000 < toMs; t++) {
-      if (t % timer.interval === timer.offset && t * 1000 >= timer.createdAt) ids.push(`${timer.id}@${t * 1000}`);
+      if (t % timer.interval === timer.offset && t * 1000 >= timer.tickFrom) ids.push(`${timer.id}@${t * 1000}`);
     }
   }
   return ids.sort();
@@ -184,6 +185,7 @@ describe('Ticker', () => {
     // 2,000 timers of one interval fire in each window: 200 batches, 10 in flight, 100 ms of virtual time a send.
     const { store, clock, queue, metrics, ticker } = setup({}, 100);
     for (let i = 0; i < 2000; i++) await addPeriodic(store, `m${i}`, 60, i % 60);
+    await store.initShardState(SHARD, T0);
     const deadline = T0 + 2_000;
     const first = await ticker.tick(SHARD, { deadlineMs: deadline });
     expect(first.continuation).toBeDefined();
@@ -306,6 +308,70 @@ describe('Ticker', () => {
     expect(kept.flat()).not.toContain(86_400);
   });
 
+  test('a shard\'s first tick starts an hour back: a timer created before the shard ever ticked gets its firings late, not never', async () => {
+    const { store, clock, queue, ticker, metrics } = setup();
+    // Created 10 minutes before the first tick (whose invocations failed, say); the API sent its first ~2 minutes.
+    const created = T0 - 600_000;
+    const timer: PeriodicTimer = { kind: 'periodic', id: 'early', shardId: SHARD, data: '1', createdAt: created, tickFrom: created + 135_000, interval: 60, offset: 0 };
+    await store.registerInterval(SHARD, 60, created);
+    await store.putTimer(timer);
+    const report = await ticker.tick(SHARD);
+    const expected = expectedFiringIds(store, timer.tickFrom, report.watermark);
+    expect(queue.firingIds().sort()).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(8);
+    // The look-back is not a missed tick; the firings it sends are late, and counted so.
+    expect(report.windowsCaughtUp).toBe(0);
+    expect(report.late).toBe(expected.filter((id) => Number(id.split('@')[1]) < T0 - 1000).length);
+    expect(metrics.count(MetricName.LATE_FIRINGS)).toBe(report.late);
+    clock.advance(60_000);
+    await ticker.tick(SHARD);
+    expect(queue.firingIds().length).toBe(new Set(queue.firingIds()).size);
+  });
+
+  test('a second delivery of the same continuation stands down: the first took the lease over under its own owner', async () => {
+    const { store, clock, queue, ticker } = setup({}, 100);
+    for (let i = 0; i < 2000; i++) await addPeriodic(store, `d${i}`, 60, i % 60);
+    await store.initShardState(SHARD, T0);
+    const first = await ticker.tick(SHARD, { deadlineMs: T0 + 2_000 });
+    const handedTo = first.continuation!.owner;
+    // The second copy arrives while the first is still sending.
+    const release = queue.hold();
+    const continuation = ticker.tick(SHARD, { deadlineMs: clock.now() + 60_000, continueAs: handedTo });
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect((await ticker.tick(SHARD, { deadlineMs: clock.now() + 60_000, continueAs: handedTo })).skipped).toBe(true);
+    release();
+    expect((await continuation).skipped).toBe(false);
+    const ids = queue.firingIds();
+    expect(ids.length).toBe(new Set(ids).size);
+  });
+
+  test('every tick reports how far the next shard\'s watermark lags behind now', async () => {
+    const config = engineConfig({ shardCount: 3, periodSeconds: 60 });
+    const store = new MemoryTimerStore();
+    const clock = new ManualClock(T0);
+    const metrics = new RecordingMetrics();
+    const queue = new RecordingQueue({ clock });
+    const ticker = new Ticker(config, { store, dispatcher: new Dispatcher({ queue, clock, concurrency: 2, metrics, log: silentLog }), clock, metrics, log: silentLog });
+    await store.initShardState('shard1', T0 - 600_000);
+    await ticker.tick('shard0');
+    await ticker.tick('shard2'); // its neighbour, shard0, has just dispatched two minutes ahead
+    await ticker.tick('shard1');
+    expect(metrics.observations.get(MetricName.SHARD_WATERMARK_LAG)).toEqual([600_000, -120_000, expect.any(Number)]);
+  });
+
+  test('an invocation that hands over still reports the intervals it read, though the window is not done', async () => {
+    const { store, ticker } = setup({}, 100);
+    for (let i = 0; i < 30; i++) await addPeriodic(store, `s${i}`, 5, i % 5);
+    for (let i = 0; i < 2000; i++) await addPeriodic(store, `l${i}`, 60, i % 60);
+    await store.initShardState(SHARD, T0);
+    const kept: number[] = [];
+    store.keepIntervals = async (_shard, intervals) => void kept.push(...intervals);
+    const report = await ticker.tick(SHARD, { deadlineMs: T0 + 2_000 });
+    expect(report.continuation).toBeDefined();
+    expect(report.windows).toBe(0);
+    expect(kept).toContain(5);
+  });
+
   test('every page of a query is followed', async () => {
     const { store, queue, ticker } = setup();
     for (let i = 0; i < 20; i++) await addPeriodic(store, `t${i}`, 60, i);
@@ -314,7 +380,3 @@ describe('Ticker', () => {
     expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
   });
 });
-
-function firingIdOfEntry(entry: { attributes: Readonly<Record<string, string>>; scheduledAt: number }): string {
-  return firingIdOf({ timerId: entry.attributes.TimerId, scheduledAt: entry.scheduledAt });
-}

@@ -164,15 +164,19 @@ describe('SqliteTimerStore shard state', () => {
       expect(await store.initShardState(shard, NOW)).toEqual({ shardId: shard, watermark: NOW });
       expect(await store.initShardState(shard, NOW + 1000)).toEqual({ shardId: shard, watermark: NOW });
 
-      // A free shard is taken; while the lease holds, nobody else takes it, and its owner only by renewing it.
+      // A free shard is taken; while the lease holds, nobody else takes it but a continuation it was handed to, under
+      // an owner of its own, once.
       const claim = { shardId: shard, owner: 'tick-1', nowMs: NOW, leaseUntil: NOW + 30_000 };
       expect(await store.claimShard(claim)).toEqual({ shardId: shard, watermark: NOW, leaseOwner: 'tick-1', leaseUntil: NOW + 30_000 });
       expect(await store.claimShard({ ...claim, owner: 'tick-2' })).toBeUndefined();
-      expect(await store.claimShard({ ...claim, owner: 'tick-2', renew: true })).toBeUndefined();
+      expect(await store.claimShard({ ...claim, owner: 'tick-2', takeOverFrom: 'tick-0' })).toBeUndefined();
       expect(await store.claimShard({ ...claim, leaseUntil: NOW + 40_000 })).toBeUndefined();
       expect(await read()).toEqual({ shardId: shard, watermark: NOW, leaseOwner: 'tick-1', leaseUntil: NOW + 30_000 });
-      expect(await store.claimShard({ ...claim, leaseUntil: NOW + 40_000, renew: true })).toMatchObject({ leaseOwner: 'tick-1', leaseUntil: NOW + 40_000 });
+      expect(await store.claimShard({ ...claim, owner: 'tick-1b', leaseUntil: NOW + 40_000, takeOverFrom: 'tick-1' })).toMatchObject({ leaseOwner: 'tick-1b', leaseUntil: NOW + 40_000 });
+      expect(await store.claimShard({ ...claim, owner: 'tick-1c', takeOverFrom: 'tick-1' })).toBeUndefined();
       expect(await read()).toMatchObject({ leaseUntil: NOW + 40_000 });
+      // The rest of this test holds the lease as tick-1 again.
+      expect(await store.claimShard({ ...claim, leaseUntil: NOW + 40_000, takeOverFrom: 'tick-1b' })).toMatchObject({ leaseOwner: 'tick-1' });
 
       // A checkpoint needs the owner and the watermark it was made at; it extends the lease.
       expect(await store.checkpoint(shard, 'tick-2', NOW, 'by-another', NOW + 50_000)).toBe(false);

@@ -51,6 +51,8 @@ export class MemoryTimerStore implements TimerStore {
   pagesServed = 0;
   /** Every call that wrote the shard state, by method: the API must make none. */
   readonly shardWrites: string[] = [];
+  /** Not kept by default (registrations never lapse here); a test may set it to see what a tick reports. */
+  keepIntervals?: (shardId: string, intervals: readonly number[], nowMs: number) => Promise<void>;
 
   constructor(private readonly options: MemoryStoreOptions = {}) {
     this.pageSize = options.pageSize ?? 100;
@@ -127,7 +129,7 @@ export class MemoryTimerStore implements TimerStore {
   async claimShard(claim: ShardClaim): Promise<ShardState | undefined> {
     const state = this.shards.get(claim.shardId);
     if (!state) throw new Error(`claimShard: shard ${claim.shardId} has no state; initShardState comes first`);
-    const free = state.leaseOwner === undefined || (state.leaseUntil ?? 0) <= claim.nowMs || (claim.renew === true && state.leaseOwner === claim.owner);
+    const free = state.leaseOwner === undefined || (state.leaseUntil ?? 0) <= claim.nowMs || (claim.takeOverFrom !== undefined && state.leaseOwner === claim.takeOverFrom);
     if (!free) return undefined;
     this.shardWrites.push('claimShard');
     state.leaseOwner = claim.owner;
