@@ -1,18 +1,21 @@
 /**
  * What SQS refuses, and what the engine does about it (invariant 8): the SQS adapter's classification of `Failed`
- * entries, the doubles that apply SQS's rules where moto does not (test/support/sqs-rules.ts), and the API and tick
- * handlers on moto behind the rules proxy: payloads holding U+FFFE/U+FFFF are delivered intact, a legacy item SQS
- * refuses is set aside without holding its shard, and a transient refusal still holds the watermark.
+ * entries and of whole requests SQS refuses (sent again entry by entry when an entry's content is at fault), the
+ * doubles that apply SQS's rules where moto does not (test/support/sqs-rules.ts), and the API and tick handlers on
+ * moto behind the rules proxy: payloads holding U+FFFE/U+FFFF are delivered intact, a legacy item SQS refuses, in a
+ * `Failed` entry or with the whole batch, is set aside without holding its shard, and a transient refusal still holds
+ * the watermark.
  */
 import { BatchResultErrorEntry, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoTimerStore } from '../../src/aws/dynamo-store';
 import { ApiHandler, TickHandler, createApiHandler, createTickHandler } from '../../src/aws/handlers';
-import { SqsFiringQueue, isPermanentSqsFailure, queueFailureOf } from '../../src/aws/sqs-queue';
+import { SqsFiringQueue, isEntryRequestFault, isPermanentSqsFailure, queueFailureOf, queueFailureOfThrown } from '../../src/aws/sqs-queue';
 import { FiringQueue, Log, MessageAttribute, MetricName, QueueEntry, QueueFailure, Timer, TimerStore, engineConfig } from '../../src/core';
 import { ManualClock, RecordingMetrics } from '../support/memory-store';
 import { DUMMY_CREDENTIALS, createQueue, createTimerTable, useMoto } from '../support/moto';
 import {
   INTERNAL_ERROR,
+  RequestFault,
   SqsLimits,
   SqsRequestError,
   SqsRulesProxy,
@@ -23,12 +26,12 @@ import {
 
 const moto = useMoto();
 let proxy: SqsRulesProxy;
-/** An SDK client whose every request goes through the rules proxy. */
+/** An SDK client whose every request goes through the rules proxy; no SDK retries, as the handlers build theirs. */
 let sqs: SQSClient;
 
 beforeAll(async () => {
   proxy = await startSqsRulesProxy(moto.server().endpoint);
-  sqs = new SQSClient({ endpoint: proxy.endpoint, region: moto.server().region, credentials: DUMMY_CREDENTIALS });
+  sqs = new SQSClient({ endpoint: proxy.endpoint, region: moto.server().region, credentials: DUMMY_CREDENTIALS, maxAttempts: 1 });
 });
 afterAll(async () => {
   sqs?.destroy();
@@ -36,6 +39,7 @@ afterAll(async () => {
 });
 afterEach(() => {
   proxy.inject = undefined;
+  proxy.injectRequest = undefined;
 });
 
 // A minute boundary shortly ahead of real time; firings due at it are sent with no delay, so moto shows them at once.
@@ -254,6 +258,113 @@ describe('SQS rules proxy in front of moto', () => {
   });
 });
 
+describe('SQS adapter: a request SQS refuses whole', () => {
+  /** SendMessageBatch requests the proxy saw during `act`, by their number of entries. */
+  async function batchSizesDuring<T>(act: () => Promise<T>): Promise<{ result: T; sizes: number[] }> {
+    const before = proxy.batchSizes.length;
+    const result = await act();
+    return { result, sizes: proxy.batchSizes.slice(before) };
+  }
+
+  const holdsPoison = (e: { MessageBody: string }): boolean => e.MessageBody.includes('poison');
+
+  test.each<[string, RequestFault]>([
+    ['InvalidMessageContents', { code: 'InvalidMessageContents', message: "Invalid binary character '#xFFFF' was found in the message body" }],
+    ['InvalidParameterValue about an entry', { code: 'InvalidParameterValue', message: 'Value 901 for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.' }],
+    ['BatchRequestTooLong', { code: 'BatchRequestTooLong', message: 'Batch requests cannot be longer than 1048576 bytes. You have sent 1048577 bytes.' }],
+  ])('%s for the whole batch: each entry is sent alone, the one refused alone is for good, the others are delivered', async (_name, fault) => {
+    // GIVEN SQS refusing every request that holds the poisoned entry, alone or not
+    const queueUrl = await createQueue(moto.server());
+    const queue = new SqsFiringQueue({ client: sqs, queueUrl });
+    proxy.injectRequest = (entries) => (entries.some(holdsPoison) ? fault : undefined);
+    // WHEN
+    const { result, sizes } = await batchSizesDuring(() => queue.sendBatch([entry('0', '"a"'), entry('1', '"poison"'), entry('2', '"b"')]));
+    // THEN
+    expect(result).toEqual([{ id: '1', code: fault.code, message: fault.message, permanent: true }]);
+    expect(sizes).toEqual([3, 1, 1, 1]);
+    expect((await receiveAll(queueUrl)).map((m) => m.body).sort()).toEqual(['"a"', '"b"']);
+  });
+
+  test('an entry over the 1 MiB of a request, by SQS\'s own rule: it alone is refused for good, the rest delivered', async () => {
+    const queueUrl = await createQueue(moto.server());
+    const queue = new SqsFiringQueue({ client: sqs, queueUrl });
+    const huge = `"${'x'.repeat(SqsLimits.MAX_BATCH_BYTES)}"`;
+    const { result, sizes } = await batchSizesDuring(() => queue.sendBatch([entry('0', '"a"'), entry('1', huge), entry('2', '"b"')]));
+    expect(result).toEqual([{ id: '1', code: 'BatchRequestTooLong', message: expect.stringContaining('cannot be longer than'), permanent: true }]);
+    expect(sizes).toEqual([3, 1, 1, 1]);
+    expect((await receiveAll(queueUrl)).map((m) => m.body).sort()).toEqual(['"a"', '"b"']);
+  });
+
+  test('a batch refused only as a whole goes through entry by entry', async () => {
+    const queueUrl = await createQueue(moto.server());
+    const queue = new SqsFiringQueue({ client: sqs, queueUrl });
+    proxy.injectRequest = (entries) => (entries.length > 1 ? { code: 'BatchRequestTooLong', message: 'Batch requests cannot be longer than 1048576 bytes.' } : undefined);
+    const { result, sizes } = await batchSizesDuring(() => queue.sendBatch([entry('0', '"a"'), entry('1', '"b"')]));
+    expect(result).toEqual([]);
+    expect(sizes).toEqual([2, 1, 1]);
+    expect((await receiveAll(queueUrl)).map((m) => m.body).sort()).toEqual(['"a"', '"b"']);
+  });
+
+  test('a batch of one refused for its content is reported for good without another request', async () => {
+    const queueUrl = await createQueue(moto.server());
+    const queue = new SqsFiringQueue({ client: sqs, queueUrl });
+    proxy.injectRequest = (entries) => (entries.some(holdsPoison) ? { code: 'InvalidMessageContents', message: 'Invalid binary character' } : undefined);
+    const { result, sizes } = await batchSizesDuring(() => queue.sendBatch([entry('4', '"poison"')]));
+    expect(result).toEqual([{ id: '4', code: 'InvalidMessageContents', message: 'Invalid binary character', permanent: true }]);
+    expect(sizes).toEqual([1]);
+  });
+
+  test.each<[string, RequestFault]>([
+    ['RequestThrottled', { code: 'RequestThrottled', message: 'Rate exceeded' }],
+    ['ThrottlingException', { code: 'ThrottlingException', message: 'Rate exceeded' }],
+    ['OverLimit', { code: 'OverLimit', message: 'The specified action violates a limit.' }],
+    ['InternalError (server fault)', { code: 'InternalError', message: 'We encountered an internal error.', fault: 'Receiver' }],
+    ['ServiceUnavailable (server fault)', { code: 'ServiceUnavailable', message: 'Service is unavailable.', fault: 'Receiver' }],
+    ['KmsThrottled', { code: 'KmsThrottled', message: 'Amazon SQS was throttled by AWS KMS.' }],
+    ['KmsAccessDenied', { code: 'KmsAccessDenied', message: 'The caller does not have the required KMS permission.' }],
+    ['KmsDisabled', { code: 'KmsDisabled', message: 'The request was denied because the specified key was disabled.' }],
+    ['AccessDenied', { code: 'AccessDenied', message: 'Access to the resource is denied.' }],
+    ['InvalidSecurity', { code: 'InvalidSecurity', message: 'The request was not made over HTTPS or did not use SigV4.' }],
+    ['QueueDoesNotExist', { code: 'QueueDoesNotExist', message: 'The specified queue does not exist.' }],
+    ['InvalidParameterValue about the queue type', { code: 'InvalidParameterValue', message: 'The request include parameter that is not valid for this queue type' }],
+    ['InvalidParameterValue about the QueueUrl', { code: 'InvalidParameterValue', message: 'Value x for parameter QueueUrl is invalid. Reason: bad.' }],
+  ])('%s still throws, with no entry sent alone: the deployment\'s fault, not an entry\'s', async (_name, fault) => {
+    const queueUrl = await createQueue(moto.server());
+    const queue = new SqsFiringQueue({ client: sqs, queueUrl });
+    proxy.injectRequest = () => fault;
+    const before = proxy.batchSizes.length;
+    await expect(queue.sendBatch([entry('0', '"a"'), entry('1', '"b"')])).rejects.toMatchObject({ name: fault.code });
+    await expect(queue.sendBatch([entry('0', '"a"')])).rejects.toMatchObject({ name: fault.code });
+    expect(proxy.batchSizes.slice(before)).toEqual([2, 1]);
+    expect(await receiveAll(queueUrl)).toEqual([]);
+  });
+
+  test('a throttled request while entries go alone ends the round: the entries left are reported for a retry', async () => {
+    const queueUrl = await createQueue(moto.server());
+    const queue = new SqsFiringQueue({ client: sqs, queueUrl });
+    proxy.injectRequest = (entries) => {
+      if (entries.length > 1) return { code: 'InvalidMessageContents', message: 'Invalid binary character' };
+      return entries[0].MessageBody === '"b"' ? { code: 'RequestThrottled', message: 'Rate exceeded' } : undefined;
+    };
+    const { result, sizes } = await batchSizesDuring(() => queue.sendBatch([entry('0', '"a"'), entry('1', '"b"'), entry('2', '"c"')]));
+    expect(result).toEqual([
+      { id: '1', code: 'RequestThrottled', message: 'Rate exceeded', permanent: false },
+      { id: '2', code: 'RequestThrottled', message: 'Rate exceeded', permanent: false },
+    ]);
+    expect(sizes).toEqual([3, 1, 1]);
+    expect((await receiveAll(queueUrl)).map((m) => m.body)).toEqual(['"a"']);
+  });
+
+  test('errors that are no service\'s answer (a timeout, a socket) are never taken as an entry\'s fault', () => {
+    const timeout = Object.assign(new Error('Request timed out'), { name: 'TimeoutError' });
+    const socket = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    for (const err of [timeout, socket, undefined, 'InvalidMessageContents']) {
+      expect(isEntryRequestFault(err)).toBe(false);
+      expect(queueFailureOfThrown('0', err).permanent).toBe(false);
+    }
+  });
+});
+
 // --- The handlers on moto behind the proxy ---------------------------------------------------------------------------
 
 interface LogLine {
@@ -397,6 +508,36 @@ describe('handlers on moto behind the SQS rules proxy', () => {
     // The window's good firings arrived (those due now are visible at once).
     const received = await receiveAll(rig.queueUrl);
     expect(received.map((m) => m.attributes.FiringId).sort()).toEqual([`good-1@${T0}`, `good-2@${T0}`, `good-every@${T0}`]);
+  });
+
+  test('(iv) SQS refusing the whole batch for a legacy item\'s U+FFFF: the tick sends it entry by entry, sets that one aside and moves on', async () => {
+    const rig = await createSqsRig(T0);
+    const raw = JSON.stringify({ v: 'legacy\uFFFF' });
+    for (const timer of [oneShot('whole-legacy', raw, T0), oneShot('whole-good-1', '{"n":1}', T0), oneShot('whole-good-2', '{"n":2}', T0)]) {
+      await rig.store.putTimer(timer);
+    }
+    await rig.store.sync?.();
+    // As SQS answers some requests: one 400 for the batch, not a `Failed` entry for the one at fault.
+    proxy.injectRequest = (entries) => {
+      const bad = entries.map((e) => forbiddenCharacterIn(e.MessageBody)).find((c) => c !== undefined);
+      return bad ? { code: 'InvalidMessageContents', message: `Invalid binary character '${bad}' was found in the message body` } : undefined;
+    };
+
+    const report = await rig.tick(SHARD);
+
+    expect(report).toMatchObject({ rejected: 1 });
+    const setAside = rig.log.lines.filter((l) => l.level === 'error' && l.message.includes('set aside'));
+    expect(setAside.map((l) => l.fields)).toEqual([expect.objectContaining({
+      timerId: 'whole-legacy',
+      firingId: `whole-legacy@${T0}`,
+      code: 'InvalidMessageContents',
+      queueMessage: expect.stringContaining('#xFFFF'),
+    })]);
+    expect(rig.metrics.count(MetricName.FIRINGS_REJECTED)).toBe(1);
+    expect(rig.metrics.count(MetricName.SEND_FAILURES)).toBe(0);
+    expect(report.watermark).toBeGreaterThanOrEqual(T0 + 60_000);
+    expect((await rig.store.getShardState('shard0'))?.watermark).toBe(report.watermark);
+    expect((await receiveAll(rig.queueUrl)).map((m) => m.attributes.FiringId).sort()).toEqual([`whole-good-1@${T0}`, `whole-good-2@${T0}`]);
   });
 
   test('(iii) a transient per-entry failure (InternalError, SenderFault false) holds the watermark until it passes', async () => {

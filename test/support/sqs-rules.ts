@@ -11,7 +11,9 @@
  *   `X-Amz-Target: AmazonSQS.SendMessageBatch`, body `application/x-amz-json-1.0`), answers the invalid entries itself
  *   in `Failed` with `SenderFault: true`, forwards the valid ones to moto and merges the two answers.
  *
- * Both can also be told to fail chosen entries with any code (e.g. a transient `InternalError`), which no emulator does.
+ * Both can also be told to fail chosen entries with any code (e.g. a transient `InternalError`), which no emulator does,
+ * and the proxy to refuse a whole request with any code (e.g. `InvalidMessageContents` for the whole batch when one
+ * of its entries holds what SQS refuses, or a throttling or server fault), which is how SQS answers some refusals.
  */
 import { createServer, IncomingHttpHeaders, request as httpRequest, Server } from 'http';
 import { AddressInfo } from 'net';
@@ -170,6 +172,18 @@ export function entryFailureOf(entry: SqsBatchEntry, options: SqsRulesOptions = 
 /** Decides, per entry, a failure to answer in SQS's place (e.g. a transient `InternalError`), or undefined for none. */
 export type FailureInjector = (entry: SqsBatchEntry) => EntryFailure | undefined;
 
+/** A refusal of a whole SendMessageBatch request, to answer in SQS's place. */
+export interface RequestFault {
+  /** SQS's error code, e.g. `InvalidMessageContents`, `BatchRequestTooLong`, `RequestThrottled`, `InternalError`. */
+  readonly code: string;
+  readonly message: string;
+  /** `Sender` answers HTTP 400 (a client fault), `Receiver` HTTP 500 (a server fault). @default 'Sender' */
+  readonly fault?: 'Sender' | 'Receiver';
+}
+
+/** Decides, per request (its entries as sent), a refusal of the whole request, or undefined to answer it as SQS would. */
+export type RequestFaultInjector = (entries: readonly SqsBatchEntry[]) => RequestFault | undefined;
+
 /** A transient per-entry failure, as SQS answers one on its side. */
 export const INTERNAL_ERROR: EntryFailure = { Code: 'InternalError', SenderFault: false, Message: 'We encountered an internal error. Please try again.' };
 
@@ -225,8 +239,12 @@ export interface SqsRulesProxy {
   readonly refused: BatchResultErrorEntry[];
   /** Entries forwarded to the target, in order. */
   readonly forwarded: SqsBatchEntry[];
+  /** The number of entries of every SendMessageBatch request the proxy received, in order. */
+  readonly batchSizes: number[];
   /** Failures to answer in SQS's place; settable while the proxy runs. */
   inject?: FailureInjector;
+  /** Whole-request refusals to answer in SQS's place, before any rule; settable while the proxy runs. */
+  injectRequest?: RequestFaultInjector;
   stop(): Promise<void>;
 }
 
@@ -253,9 +271,9 @@ const PREFIXED_QUERY_CODES = new Set(['BatchEntryIdsNotDistinct', 'BatchRequestT
  * SQS's JSON-protocol error answer, in the shape moto and SQS give it: the SDK names the error after the query code
  * of `x-amzn-query-error` (prefixed for some errors only, as SQS's model has it) and falls back to `__type`.
  */
-function errorReply(code: string, message: string): Reply {
+function errorReply(code: string, message: string, fault: 'Sender' | 'Receiver' = 'Sender'): Reply {
   const queryCode = PREFIXED_QUERY_CODES.has(code) ? `AWS.SimpleQueueService.${code}` : code;
-  return jsonReply(400, { __type: `com.amazonaws.sqs#${code}`, message }, { 'x-amzn-query-error': `${queryCode};Sender` });
+  return jsonReply(fault === 'Sender' ? 400 : 500, { __type: `com.amazonaws.sqs#${code}`, message }, { 'x-amzn-query-error': `${queryCode};${fault}` });
 }
 
 function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -307,10 +325,14 @@ export async function startSqsRulesProxy(targetEndpoint: string, options: SqsRul
   const target = new URL(targetEndpoint);
   const refused: BatchResultErrorEntry[] = [];
   const forwarded: SqsBatchEntry[] = [];
-  const proxy: { inject?: FailureInjector } = { inject: options.inject };
+  const batchSizes: number[] = [];
+  const proxy: { inject?: FailureInjector; injectRequest?: RequestFaultInjector } = { inject: options.inject };
 
   const sendMessageBatch = async (method: string, path: string, headers: IncomingHttpHeaders, body: Buffer): Promise<Reply> => {
     const request = JSON.parse(body.toString('utf8')) as { Entries?: SqsBatchEntry[] } & Record<string, unknown>;
+    batchSizes.push(request.Entries?.length ?? 0);
+    const requestFault = proxy.injectRequest?.(request.Entries ?? []);
+    if (requestFault) return errorReply(requestFault.code, requestFault.message, requestFault.fault);
     let verdict: SqsBatchVerdict<SqsBatchEntry>;
     try {
       verdict = applySqsRules(request.Entries ?? [], options);
@@ -378,11 +400,18 @@ export async function startSqsRulesProxy(targetEndpoint: string, options: SqsRul
     endpoint: `http://127.0.0.1:${port}`,
     refused,
     forwarded,
+    batchSizes,
     get inject() {
       return proxy.inject;
     },
     set inject(injector: FailureInjector | undefined) {
       proxy.inject = injector;
+    },
+    get injectRequest() {
+      return proxy.injectRequest;
+    },
+    set injectRequest(injector: RequestFaultInjector | undefined) {
+      proxy.injectRequest = injector;
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {
