@@ -74,9 +74,9 @@ export interface AwsClients {
 }
 
 /**
- * A request that has not answered within this long is abandoned and retried by the SDK (its default waits forever,
- * which a tick with a deadline cannot afford). A 1 MB Query page or a 256 KiB SendMessageBatch takes well under a
- * second inside a region.
+ * A request that has not answered within this long is abandoned (the SDK's default waits forever, which a tick with a
+ * deadline cannot afford), and retried by whoever retries it: the SDK for DynamoDB, the dispatcher for SQS. A 1 MB
+ * Query page or a 256 KiB SendMessageBatch takes well under a second inside a region.
  */
 export const REQUEST_TIMEOUT_MS = 5000;
 export const CONNECTION_TIMEOUT_MS = 2000;
@@ -99,16 +99,32 @@ export function httpHandlerOptions(batchConcurrency: number): Record<string, unk
   };
 }
 
-function clientOptions(env: Env, batchConcurrency: number): Record<string, unknown> {
+/**
+ * Attempts per request, by client. DynamoDB's calls (reads, checkpoints, the PUT's write) have no retry of their own
+ * and keep the SDK's. SQS's sends are retried by the dispatcher, entry by entry, with a backoff bounded by the tick's
+ * deadline: SDK retries under it would multiply its attempts (and their 5 s timeouts) past that bound. The Lambda
+ * client only starts a tick's continuation, an `Event` invoke that Lambda may have queued even when its answer is
+ * lost: retrying it could start the continuation twice.
+ */
+export const MAX_ATTEMPTS = { dynamodb: 3, sqs: 1, lambda: 1 } as const;
+
+function clientOptions(env: Env, batchConcurrency: number, maxAttempts: number): Record<string, unknown> {
   // AWS_ENDPOINT_URL is set only for tests against an emulator; on Lambda the region and credentials come from the runtime.
   const endpoint = env.AWS_ENDPOINT_URL?.trim() || undefined;
-  return { ...(endpoint && { endpoint }), maxAttempts: 3, requestHandler: httpHandlerOptions(batchConcurrency) };
+  return { ...(endpoint && { endpoint }), maxAttempts, requestHandler: httpHandlerOptions(batchConcurrency) };
 }
 
 /** SDK clients for the handlers, sized for `batchConcurrency` (by default, the environment's). */
 export function awsClientsFromEnv(env: Env = process.env, batchConcurrency = engineConfigFromEnv(env).batchConcurrency): AwsClients {
-  const options = clientOptions(env, batchConcurrency);
-  return { dynamodb: new DynamoDBClient(options), sqs: new SQSClient(options) };
+  return {
+    dynamodb: new DynamoDBClient(clientOptions(env, batchConcurrency, MAX_ATTEMPTS.dynamodb)),
+    sqs: new SQSClient(clientOptions(env, batchConcurrency, MAX_ATTEMPTS.sqs)),
+  };
+}
+
+/** The client that starts a tick's continuation: one attempt per invoke (see `MAX_ATTEMPTS`). */
+export function lambdaClientFromEnv(env: Env = process.env): LambdaClient {
+  return new LambdaClient(clientOptions(env, 0, MAX_ATTEMPTS.lambda));
 }
 
 export interface AwsAdapters {
@@ -140,7 +156,7 @@ export function continueTickFromEnv(env: Env = process.env, client?: LambdaClien
   let lambda = client;
   return async (event) => {
     // Made on the first hand-over only: most ticks finish within their deadline.
-    lambda ??= new LambdaClient(clientOptions(env, 0));
+    lambda ??= lambdaClientFromEnv(env);
     const out = await lambda.send(
       new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(event)) }),
     );

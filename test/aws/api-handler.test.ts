@@ -4,10 +4,11 @@
  * (API and tick) configured through their environment, with their SDK clients and the tick's continuation.
  */
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { apiEvent, createRig, dynamoClientFor, parse } from './harness';
 import { handler as apiLambda } from '../../src/api/api.lambda';
-import { awsClientsFromEnv, continueTickFromEnv, engineConfigFromEnv, settingsFromEnv } from '../../src/aws/engine-from-env';
+import { awsClientsFromEnv, continueTickFromEnv, engineConfigFromEnv, lambdaClientFromEnv, settingsFromEnv } from '../../src/aws/engine-from-env';
 import { createApiHandler, shardIdOf } from '../../src/aws/handlers';
 import { Limits, METRIC_NAMESPACE, MetricName, TimerStore, engineConfig, noMetrics, shardOf } from '../../src/core';
 import { Envar } from '../../src/envars';
@@ -169,19 +170,42 @@ describe('configuration from the environment', () => {
     const clients = awsClientsFromEnv({ ...moto.server().env, ...valid }, batchConcurrency);
     try {
       await clients.dynamodb.send(new ListTablesCommand({}));
+      await clients.sqs.send(new ListQueuesCommand({}));
     } finally {
       for (const key of Object.keys(moto.server().env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
     }
-    // The options-object form of requestHandler: the installed SDK builds its handler from it.
-    const handler = clients.dynamodb.config.requestHandler as unknown as { httpHandlerConfigs(): Record<string, any> };
-    const config = handler.httpHandlerConfigs();
-    expect(config).toMatchObject({ requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true });
-    expect(config.httpsAgent).toMatchObject({ maxSockets: sockets, keepAlive: true });
-    const httpAgent = await config.httpAgentProvider();
-    expect(httpAgent).toMatchObject({ maxSockets: sockets, keepAlive: true });
+    for (const client of [clients.dynamodb, clients.sqs]) {
+      // The options-object form of requestHandler: the installed SDK builds its handler from it.
+      const handler = client.config.requestHandler as unknown as { httpHandlerConfigs(): Record<string, any> };
+      const config = handler.httpHandlerConfigs();
+      expect(config).toMatchObject({ requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true });
+      expect(config.httpsAgent).toMatchObject({ maxSockets: sockets, keepAlive: true });
+      const httpAgent = await config.httpAgentProvider();
+      expect(httpAgent).toMatchObject({ maxSockets: sockets, keepAlive: true });
+    }
+    // DynamoDB keeps the SDK's retries; SQS sends are retried by the dispatcher alone, within the tick's deadline.
+    expect(await clients.dynamodb.config.maxAttempts()).toBe(3);
+    expect(await clients.sqs.config.maxAttempts()).toBe(1);
     clients.dynamodb.destroy();
     clients.sqs.destroy();
+  });
+
+  test('the client that starts a continuation makes one attempt, so that an Event invoke is never sent twice by a retry', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, moto.server().env);
+    const client = lambdaClientFromEnv({ ...moto.server().env, AWS_LAMBDA_FUNCTION_NAME: 'stack-TickFunction-abc' });
+    try {
+      // The handler's options are applied on the first request.
+      await client.send(new ListFunctionsCommand({}));
+    } finally {
+      for (const key of Object.keys(moto.server().env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+    expect(await client.config.maxAttempts()).toBe(1);
+    const handler = client.config.requestHandler as unknown as { httpHandlerConfigs(): Record<string, any> };
+    expect(handler.httpHandlerConfigs()).toMatchObject({ requestTimeout: 5000, connectionTimeout: 2000, throwOnRequestTimeout: true });
+    client.destroy();
   });
 
   test('the tick continues itself by an asynchronous invocation of its own function, and only on Lambda', async () => {
