@@ -18,7 +18,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ApiAuthorization } from './api/api-authorization';
-import { API_HANDLER_TIMEOUT, ApiPart } from './api/api-part';
+import { ApiPart, CREATE_WITHIN } from './api/api-part';
 import { indexLagToleranceFor, MAX_PERIOD_SECONDS, MAX_SHARDS } from './core/config';
 import { METRIC_NAMESPACE } from './core/names';
 import { Envar } from './envars';
@@ -243,6 +243,18 @@ export class ServerlessTimer extends Construct {
    */
   public readonly schedulerErrorsAlarm: cloudwatch.Alarm;
   /**
+   * Alarms when a shard stops progressing: a shard's watermark lags more than one period behind now in two of the
+   * last three periods.
+   *
+   * Each tick reports how far the next shard's watermark (the end of the last window it fully dispatched) lags behind
+   * now, as `ShardWatermarkLag`; the alarm reads its maximum. Missing data is not breaching: no data means no tick ran,
+   * which `tickHeartbeatAlarm` covers. It catches one shard left behind among healthy ones, whatever the cause: its
+   * schedule not invoking it, its tick failing or killed every time, SQS refusing its sends on every attempt, or
+   * windows that outgrow its ticks. An operator reads the tick's logs for the shard that lags (the one after the
+   * shard reporting), and its errors, `SendFailures` and `TickContinuations`.
+   */
+  public readonly shardLagAlarm: cloudwatch.Alarm;
+  /**
    * Alarms when firings were sent late: later than the engine's tolerance after the moment they could first be sent
    * (a tick failed, ran late or was throttled). A one-shot created with `at` in the allowed past is not late.
    */
@@ -294,7 +306,8 @@ export class ServerlessTimer extends Construct {
     const table = new TablePart(this, { encryptionKey, removalPolicy, pointInTimeRecovery: props.pointInTimeRecovery ?? true });
     const queue = new QueuePart(this, { ...props, encryptionKey, removalPolicy });
 
-    const createWithinMs = API_HANDLER_TIMEOUT.toMilliseconds();
+    // The lag tolerance is derived from the same bound, so that the two fit SQS's 900 s together.
+    const createWithinMs = CREATE_WITHIN.toMilliseconds();
     const settings: HandlerSettings = {
       environment: {
         [Envar.TABLE_NAME]: table.table.tableName,
@@ -339,6 +352,7 @@ export class ServerlessTimer extends Construct {
     this.tickErrorsAlarm = monitoring.tickErrorsAlarm;
     this.tickHeartbeatAlarm = monitoring.tickHeartbeatAlarm;
     this.schedulerErrorsAlarm = monitoring.schedulerErrorsAlarm;
+    this.shardLagAlarm = monitoring.shardLagAlarm;
     this.lateFiringsAlarm = monitoring.lateFiringsAlarm;
     this.firingsRejectedAlarm = monitoring.firingsRejectedAlarm;
     this.deadLetterAlarm = monitoring.deadLetterAlarm;
@@ -390,6 +404,16 @@ export class ServerlessTimer extends Construct {
    */
   public metricTickContinuations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.tickContinuations(props);
+  }
+
+  /**
+   * How far a shard's watermark (the end of the last window it fully dispatched) lags behind now, in milliseconds, as
+   * each tick reports it for the next shard (shard n for shard n+1, the last for shard0). Negative while the shards
+   * dispatch ahead, as they do when they tick on time; above one period, a shard has stopped progressing.
+   * @default maximum over the period
+   */
+  public metricShardWatermarkLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.metrics.shardWatermarkLag(props);
   }
 
   /**

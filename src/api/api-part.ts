@@ -19,8 +19,19 @@ import { TablePart } from '../table/table-part';
 const ROUTES = ['periodic', 'oneshot'] as const;
 const METHODS = ['PUT', 'GET', 'DELETE'] as const;
 
-/** The API handler's timeout: also the engine's bound on how long a PUT takes to store its timer (`CREATE_WITHIN_MS`). */
+/** The API handler's timeout. */
 export const API_HANDLER_TIMEOUT = Duration.seconds(10);
+/**
+ * How much later than the API handler's timeout a PUT's write may still land: a PutItem in flight when the function
+ * is killed, or one DynamoDB applies after the handler's SDK gave up on it (its 5 s request timeout), and the clock
+ * skew between the API's host and a tick's.
+ */
+const WRITE_LANDING_SLACK = Duration.seconds(5);
+/**
+ * The engine's bound on how long after a PUT starts its timer is written (`CREATE_WITHIN_MS`, which both handlers
+ * get): the API handler's timeout plus the slack above.
+ */
+export const CREATE_WITHIN = API_HANDLER_TIMEOUT.plus(WRITE_LANDING_SLACK);
 
 export interface ApiPartProps {
   readonly settings: HandlerSettings;

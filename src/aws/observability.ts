@@ -9,7 +9,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Log, METRIC_DIMENSION_SERVICE, METRIC_NAMESPACE, MetricName, MetricsSink } from '../core';
 
 /** The metrics measured in milliseconds; every other engine metric is a count. */
-const MILLISECOND_METRICS: ReadonlySet<string> = new Set([MetricName.DISPATCH_LAG, MetricName.TICK_DURATION]);
+const MILLISECOND_METRICS: ReadonlySet<string> = new Set([MetricName.DISPATCH_LAG, MetricName.TICK_DURATION, MetricName.SHARD_WATERMARK_LAG]);
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 

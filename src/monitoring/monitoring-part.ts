@@ -1,6 +1,7 @@
 /**
  * The alarms and the optional dashboard of a `ServerlessTimer`: a tick that fails, ticks that stop running, a
- * scheduler that cannot reach the tick, late firings, firings the queue refused for good, and dead letters.
+ * scheduler that cannot reach the tick, a shard whose watermark stops moving, late firings, firings the queue refused
+ * for good, and dead letters.
  *
  * A part, not a construct: it creates its resources in the `ServerlessTimer`'s own scope, so their construct IDs,
  * and the logical IDs that follow from them, stay those of the single-class construct it was split from.
@@ -28,6 +29,7 @@ export class MonitoringPart {
   readonly tickErrorsAlarm: cloudwatch.Alarm;
   readonly tickHeartbeatAlarm: cloudwatch.Alarm;
   readonly schedulerErrorsAlarm: cloudwatch.Alarm;
+  readonly shardLagAlarm: cloudwatch.Alarm;
   readonly lateFiringsAlarm: cloudwatch.Alarm;
   readonly firingsRejectedAlarm: cloudwatch.Alarm;
   readonly deadLetterAlarm?: cloudwatch.Alarm;
@@ -66,6 +68,19 @@ export class MonitoringPart {
       datapointsToAlarm: 2,
       ...atLeastOne,
     });
+    // A shard that ticks on time has its watermark ahead of now (a negative lag). One that has completed no window for
+    // a couple of periods is behind by more than a period, whatever the cause: no invocation of that shard, a tick
+    // failing or killed every time, sends refused on every attempt, windows that outgrow its ticks. Its neighbour's
+    // ticks report it, so no data means no tick ran at all, which the heartbeat alarm covers.
+    this.shardLagAlarm = metrics.shardWatermarkLag().createAlarm(scope, 'ShardLagAlarm', {
+      alarmDescription: `A shard's watermark lagged more than a period (${period.toSeconds()} s) behind now in two of the last three periods: `
+        + 'that shard\'s firings are not being sent; read the tick\'s logs for that shard (errors, send failures, continuations)',
+      threshold: period.toMilliseconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
     this.lateFiringsAlarm = metrics.lateFirings().createAlarm(scope, 'LateFiringsAlarm', {
       alarmDescription: 'Firings were sent later than the tolerance after they could first be sent: a tick failed, ran late or was throttled',
       evaluationPeriods: 1,
@@ -91,8 +106,8 @@ export class MonitoringPart {
 
   /** Every alarm, for the dashboard's status widget. */
   get alarms(): cloudwatch.Alarm[] {
-    return [this.tickErrorsAlarm, this.tickHeartbeatAlarm, this.schedulerErrorsAlarm, this.lateFiringsAlarm, this.firingsRejectedAlarm,
-      ...(this.deadLetterAlarm ? [this.deadLetterAlarm] : [])];
+    return [this.tickErrorsAlarm, this.tickHeartbeatAlarm, this.schedulerErrorsAlarm, this.shardLagAlarm, this.lateFiringsAlarm,
+      this.firingsRejectedAlarm, ...(this.deadLetterAlarm ? [this.deadLetterAlarm] : [])];
   }
 
   /** Tick invocations, scheduled and continuations alike, summed over a period. */
@@ -125,8 +140,10 @@ export class MonitoringPart {
         width: 12,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Dispatch lag and tick duration (ms)',
+        title: 'Dispatch lag, tick duration and shard watermark lag (ms)',
         left: [metrics.dispatchLag(), metrics.maximum(MetricName.TICK_DURATION)],
+        right: [metrics.shardWatermarkLag()],
+        rightAnnotations: [{ value: period.toMilliseconds(), label: 'shard lag alarm' }],
         width: 12,
       }),
     );

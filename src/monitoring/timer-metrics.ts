@@ -59,6 +59,10 @@ export class TimerMetrics {
     return this.sum(MetricName.TICK_CONTINUATIONS, props);
   }
 
+  shardWatermarkLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.maximum(MetricName.SHARD_WATERMARK_LAG, props);
+  }
+
   get hasDeadLetterQueue(): boolean {
     return this.props.deadLetterQueue !== undefined;
   }

@@ -13,6 +13,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { INDEX_PROJECTED_ATTRIBUTES, TableSchema } from '../aws/table-schema';
 
+/** What the ids of the bookkeeping items (shard state, interval registry) start with, and no timer id may hold. */
+const BOOKKEEPING_ITEM_PREFIX = '#';
+
 export interface TablePartProps {
   readonly encryptionKey?: kms.IKey;
   readonly removalPolicy: RemovalPolicy;
@@ -45,15 +48,25 @@ export class TablePart {
   }
 
   /**
-   * The API handler's calls: it reads, puts and deletes timers by id, and updates a shard's interval registry item
-   * (`aws/dynamo-store.ts` writes it with UpdateItem, so that the tick may refresh it without PutItem). It never
-   * reads the index.
+   * The API handler's calls: it reads, puts and deletes timers by id (GetItem, PutItem, DeleteItem), and updates a
+   * shard's interval registry item (`aws/dynamo-store.ts` writes it with UpdateItem, so that the tick may refresh it
+   * without PutItem); it never updates a timer (retiring one is the tick's) and never reads the index. The partition
+   * keys say which items each call may touch: a timer id holds no `#`, so the timer calls may not reach a bookkeeping
+   * item (`#...`), and UpdateItem reaches the registry items (`#iv#...`) alone. The API can never write a shard's state
+   * item (`#shard#...`), which only its tick writes.
    */
   grantApiHandler(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
       grantee,
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
       resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': [`${BOOKKEEPING_ITEM_PREFIX}*`] } },
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:UpdateItem'],
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${TableSchema.INTERVAL_ITEM_PREFIX}*`] } },
     });
   }
 

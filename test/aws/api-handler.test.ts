@@ -301,5 +301,14 @@ describe('the Lambda handler modules, configured by environment variables', () =
     const tick = records.find((r) => MetricName.TICK_DURATION in r);
     const units = Object.fromEntries(tick._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string; Unit: string }) => [m.Name, m.Unit]));
     expect(units).toMatchObject({ [MetricName.TICK_DURATION]: 'Milliseconds', [MetricName.DISPATCH_LAG]: 'Milliseconds', [MetricName.WINDOWS_CAUGHT_UP]: 'Count' });
+
+    // A tick reports the next shard's watermark as it found it; the only shard is its own next, ahead since its first tick.
+    stdout = [];
+    await handler({ shardId: 'shard0' }, { getRemainingTimeInMillis: () => 60_000 });
+    const again = stdout.flatMap((line) => line.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line))
+      .find((r) => MetricName.SHARD_WATERMARK_LAG in r);
+    const lagUnit = again?._aws.CloudWatchMetrics[0].Metrics.find((m: { Name: string }) => m.Name === MetricName.SHARD_WATERMARK_LAG)?.Unit;
+    expect(lagUnit).toBe('Milliseconds');
+    expect(again[MetricName.SHARD_WATERMARK_LAG]).toBeLessThan(0);
   });
 });

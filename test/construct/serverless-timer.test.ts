@@ -12,7 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ApiAuthorization, DeadLetterQueue, ServerlessTimer, ServerlessTimerProps } from '../../src';
 import { INDEX_PROJECTED_ATTRIBUTES, TableSchema } from '../../src/aws/table-schema';
-import { indexLagToleranceFor } from '../../src/core/config';
+import { DEFAULT_CREATE_WITHIN_MS, MAX_DIRECT_SEND_MS, engineConfig, indexLagToleranceFor } from '../../src/core/config';
 import { METRIC_DIMENSION_SERVICE, METRIC_NAMESPACE, MetricName } from '../../src/core/names';
 import { Envar } from '../../src/envars';
 
@@ -42,15 +42,43 @@ function logicalId(template: Template, type: string, pathPart: string): string {
   return ids[0];
 }
 
-/** Every statement of the policies attached to a role, as sorted `actions on resources` lines. */
+/** Every statement of the policies attached to a role, as sorted `actions on resources [when condition]` lines. */
 function permissionsOf(template: Template, roleId: string): string[] {
-  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`));
-  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement.map((s: any) => {
+  return statementsOf(template, roleId).map((s: any) => {
     const actions = ([] as string[]).concat(s.Action).sort().join(',');
     const resources = ([] as unknown[]).concat(s.Resource).map((r) => JSON.stringify(r)).sort().join(' ');
-    return `${s.Effect} ${actions} on ${resources}`;
-  })).sort();
+    return `${s.Effect} ${actions} on ${resources}${s.Condition ? ` when ${JSON.stringify(s.Condition)}` : ''}`;
+  }).sort();
+}
+
+/** The statements of the policies attached to a role. */
+function statementsOf(template: Template, roleId: string): any[] {
+  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(`"${roleId}"`));
+  return policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+
+/** IAM's `StringLike`: `*` matches any run of characters, `?` any one. */
+function iamLike(pattern: string, value: string): boolean {
+  const regex = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${regex}$`).test(value);
+}
+
+/**
+ * Whether a role may call `action` on the table item whose partition key is `id`, as IAM decides it from the
+ * statements' `dynamodb:LeadingKeys` conditions (the only conditions the handlers' table statements carry).
+ */
+function mayOnItem(template: Template, roleId: string, action: string, id: string): boolean {
+  return statementsOf(template, roleId).some((s: any) => {
+    if (s.Effect !== 'Allow' || !([] as string[]).concat(s.Action).includes(action)) return false;
+    return Object.entries((s.Condition ?? {}) as Record<string, Record<string, string[]>>).every(([operator, keys]) => {
+      const patterns = ([] as string[]).concat(keys['dynamodb:LeadingKeys']);
+      const like = patterns.some((p) => iamLike(p, id));
+      if (operator === 'ForAllValues:StringLike') return like;
+      if (operator === 'ForAllValues:StringNotLike') return !like;
+      throw new Error(`unexpected condition operator ${operator}`);
+    });
+  });
 }
 
 function envOf(template: Template, functionIdPart: string): Record<string, unknown> {
@@ -97,10 +125,11 @@ describe('a typical deployment', () => {
 
 describe('period', () => {
   test.each([
-    [Duration.minutes(1), 'rate(1 minute)', 60],
-    [Duration.minutes(5), 'rate(5 minutes)', 300],
-    [Duration.seconds(840), 'rate(14 minutes)', 840],
-  ])('%s: schedule %s, the tick timeout and the index lag tolerated follow', (period, expression, seconds) => {
+    [Duration.minutes(1), 'rate(1 minute)', 60, 45_000],
+    [Duration.minutes(5), 'rate(5 minutes)', 300, 45_000],
+    [Duration.minutes(13), 'rate(13 minutes)', 780, 45_000],
+    [Duration.seconds(840), 'rate(14 minutes)', 840, 22_000],
+  ])('%s: schedule %s, the tick timeout and the index lag tolerated follow', (period, expression, seconds, lagToleranceMs) => {
     // GIVEN / WHEN
     const { template } = synth({ period });
     // THEN
@@ -110,7 +139,14 @@ describe('period', () => {
     for (const fn of ['ApiHandler', 'TickHandler']) {
       const env = envOf(template, fn);
       expect(env[Envar.PERIOD_SECONDS]).toBe(String(seconds));
-      expect(env[Envar.INDEX_LAG_TOLERANCE_MS]).toBe(String(indexLagToleranceFor(seconds, 10_000)));
+      // Derived from the createWithinMs the handlers are given, not from the engine's default.
+      const createWithinMs = Number(env[Envar.CREATE_WITHIN_MS]);
+      expect(createWithinMs).toBe(15_000);
+      expect(env[Envar.INDEX_LAG_TOLERANCE_MS]).toBe(String(indexLagToleranceFor(seconds, createWithinMs)));
+      expect(env[Envar.INDEX_LAG_TOLERANCE_MS]).toBe(String(lagToleranceMs));
+      // The settings fit SQS's 900 s together: the engine accepts them, and sends nothing further ahead than it can.
+      const config = engineConfig({ shardCount: 1, periodSeconds: seconds, indexLagToleranceMs: lagToleranceMs, createWithinMs });
+      expect(config.directSendMs).toBeLessThanOrEqual(MAX_DIRECT_SEND_MS);
     }
   });
 });
@@ -129,7 +165,7 @@ describe('handlers', () => {
         [Envar.BATCH_CONCURRENCY]: '25',
         [Envar.ONESHOT_RETENTION_SECONDS]: '7200',
         [Envar.INDEX_LAG_TOLERANCE_MS]: '45000',
-        [Envar.CREATE_WITHIN_MS]: '10000',
+        [Envar.CREATE_WITHIN_MS]: '15000',
         POWERTOOLS_SERVICE_NAME: 'timers',
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
       }));
@@ -139,14 +175,16 @@ describe('handlers', () => {
     expect(timer.serviceName).toBe('timers');
   });
 
-  test('the API handler\'s timeout is the bound on a PUT that both handlers are given', () => {
+  test('the bound on a PUT both handlers are given is the API handler\'s timeout plus 5 s for a write landing late', () => {
     const { template } = synth();
     const apiId = logicalId(template, 'AWS::Lambda::Function', 'ApiHandler');
     const timeoutSeconds = template.toJSON().Resources[apiId].Properties.Timeout;
     expect(timeoutSeconds).toBe(10);
     for (const fn of ['ApiHandler', 'TickHandler']) {
-      expect(envOf(template, fn)[Envar.CREATE_WITHIN_MS]).toBe(String(timeoutSeconds * 1000));
+      expect(envOf(template, fn)[Envar.CREATE_WITHIN_MS]).toBe(String((timeoutSeconds + 5) * 1000));
     }
+    // The engine's own default assumes the same bound.
+    expect((timeoutSeconds + 5) * 1000).toBe(DEFAULT_CREATE_WITHIN_MS);
   });
 
   test.each([[true, 'Active'], [false, undefined]])('tracing %s', (tracing, mode) => {
@@ -313,8 +351,11 @@ describe('least privilege', () => {
     });
     const queueArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'TimerQueue'), 'Arn'] });
     const logs = (fn: string) => JSON.stringify({ 'Fn::GetAtt': [logicalId(template, 'AWS::Logs::LogGroup', `${fn}Logs`), 'Arn'] });
+    const notBookkeeping = JSON.stringify({ 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': ['#*'] } });
+    const registryOnly = JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${TableSchema.INTERVAL_ITEM_PREFIX}*`] } });
     expect(permissionsOf(template, logicalId(template, 'AWS::IAM::Role', 'ApiHandlerRole'))).toEqual([
-      `Allow dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:UpdateItem on ${tableArn}`,
+      `Allow dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem on ${tableArn} when ${notBookkeeping}`,
+      `Allow dynamodb:UpdateItem on ${tableArn} when ${registryOnly}`,
       `Allow logs:CreateLogStream,logs:PutLogEvents on ${logs('ApiHandler')}`,
       `Allow sqs:SendMessage on ${queueArn}`,
     ]);
@@ -327,6 +368,28 @@ describe('least privilege', () => {
       `Allow sqs:SendMessage on ${queueArn}`,
     ]);
     template.resourcePropertiesCountIs('AWS::IAM::Role', { ManagedPolicyArns: Match.anyValue() }, 0);
+  });
+
+  test('the API may update the interval registry items alone, and never reach a shard\'s state item', () => {
+    // GIVEN / WHEN
+    const { template } = synth();
+    const api = logicalId(template, 'AWS::IAM::Role', 'ApiHandlerRole');
+    const tick = logicalId(template, 'AWS::IAM::Role', 'TickHandlerRole');
+    const registry = `${TableSchema.INTERVAL_ITEM_PREFIX}shard3#60`;
+    const shardState = `${TableSchema.SHARD_ITEM_PREFIX}shard3`;
+    // THEN: the API's calls, as aws/dynamo-store.ts makes them for a PUT, a GET and a DELETE
+    expect(mayOnItem(template, api, 'dynamodb:UpdateItem', registry)).toBe(true);
+    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']) {
+      expect(mayOnItem(template, api, action, 'order-42:reminder@eu.1_x')).toBe(true);
+    }
+    // Nothing else: no update of a timer (retiring one is the tick's), nothing on a shard's state item.
+    expect(mayOnItem(template, api, 'dynamodb:UpdateItem', 'order-42')).toBe(false);
+    for (const action of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
+      expect(mayOnItem(template, api, action, shardState)).toBe(false);
+    }
+    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem']) expect(mayOnItem(template, api, action, registry)).toBe(false);
+    // The tick keeps what it writes: its shard's state, the registry and the timers it retires.
+    for (const id of [shardState, registry, 'order-42']) expect(mayOnItem(template, tick, 'dynamodb:UpdateItem', id)).toBe(true);
   });
 
   test('the scheduler role may only invoke the tick handler', () => {
@@ -445,7 +508,7 @@ describe('callback queue and dead-letter queue', () => {
     const { template, timer } = synth({ deadLetterQueue: DeadLetterQueue.none() });
     template.resourceCountIs('AWS::SQS::Queue', 1);
     template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() }, 0);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     expect(timer.deadLetterAlarm).toBeUndefined();
     expect(timer.deadLetterQueue).toBeUndefined();
     expect(() => timer.metricDeadLetters()).toThrow(/has no dead-letter queue \(DeadLetterQueue\.none\(\)\)/);
@@ -502,6 +565,7 @@ describe('metrics, alarms and dashboard', () => {
     ['metricDispatchLag', MetricName.DISPATCH_LAG, 'Maximum'],
     ['metricFiringsRejected', MetricName.FIRINGS_REJECTED, 'Sum'],
     ['metricTickContinuations', MetricName.TICK_CONTINUATIONS, 'Sum'],
+    ['metricShardWatermarkLag', MetricName.SHARD_WATERMARK_LAG, 'Maximum'],
   ] as const)('%s reads %s of this timer\'s service', (method, metricName, statistic) => {
     const { timer } = synth({ serviceName: 'svc', period: Duration.minutes(2) });
     const metric = timer[method]();
@@ -523,7 +587,7 @@ describe('metrics, alarms and dashboard', () => {
     // GIVEN / WHEN
     const { template } = synth();
     // THEN
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',
       Namespace: 'AWS/Lambda',
@@ -586,6 +650,32 @@ describe('metrics, alarms and dashboard', () => {
     expect(timer.schedulerErrorsAlarm).toBeDefined();
   });
 
+  test.each([[1, 60_000], [14, 840_000]])('a %i-minute period: a shard whose watermark lags more than a period in 2 of 3 periods alarms, no data not breaching', (minutes, thresholdMs) => {
+    // GIVEN / WHEN
+    const { template, timer } = synth({ serviceName: 'svc', period: Duration.minutes(minutes) });
+    // THEN
+    const alarm = template.toJSON().Resources[logicalId(template, 'AWS::CloudWatch::Alarm', 'ShardLagAlarm')].Properties;
+    expect(alarm).toEqual(expect.objectContaining({
+      Namespace: METRIC_NAMESPACE,
+      MetricName: MetricName.SHARD_WATERMARK_LAG,
+      Dimensions: [{ Name: METRIC_DIMENSION_SERVICE, Value: 'svc' }],
+      Statistic: 'Maximum',
+      Period: minutes * 60,
+      Threshold: thresholdMs,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+    }));
+    expect(timer.shardLagAlarm).toBeDefined();
+  });
+
+  test('the dashboard graphs the shard watermark lag', () => {
+    const { template } = synth({ dashboard: true });
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
+    expect(body).toContain(MetricName.SHARD_WATERMARK_LAG);
+  });
+
   test('a firing the queue refused for good pages at once', () => {
     const { template, timer } = synth({ serviceName: 'svc' });
     const alarm = template.toJSON().Resources[logicalId(template, 'AWS::CloudWatch::Alarm', 'FiringsRejectedAlarm')].Properties;
@@ -606,7 +696,7 @@ describe('metrics, alarms and dashboard', () => {
     const { template } = synth({ dashboard: true });
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0].Properties.DashboardBody);
     const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) expect(body).toContain(alarm);
   });
 
