@@ -26,8 +26,9 @@ export interface EngineSettings {
    */
   readonly indexLagToleranceMs?: number;
   /**
-   * The longest a PUT may take from its start to the end of its write (ms, whole seconds): the API function's
-   * timeout on AWS. A PUT that finds itself slower than this sends the firings its delay may have cost. @default 10 s
+   * The longest a PUT may take from its start to the end of its write (ms, whole seconds): on AWS the API function's
+   * timeout plus a margin for a write still in flight when it is killed and for clock skew. A PUT that finds itself
+   * slower than this sends the firings its delay may have cost. @default 15 s
    */
   readonly createWithinMs?: number;
   /** How long a tick run without a deadline (the local runtime) holds its shard. @default two periods, at least 30 s */
