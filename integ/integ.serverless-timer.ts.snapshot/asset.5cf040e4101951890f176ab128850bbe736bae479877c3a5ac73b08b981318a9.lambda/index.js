@@ -27,17 +27,34 @@ var __toESM = (mod2, isNodeMode, target) => (target = mod2 != null ? __create(__
 ));
 var __toCommonJS = (mod2) => __copyProps(__defProp({}, "__esModule", { value: true }), mod2);
 
-// src/tick/tick.lambda.ts
-var tick_lambda_exports = {};
-__export(tick_lambda_exports, {
+// src/api/api.lambda.ts
+var api_lambda_exports = {};
+__export(api_lambda_exports, {
   handler: () => handler
 });
-module.exports = __toCommonJS(tick_lambda_exports);
+module.exports = __toCommonJS(api_lambda_exports);
 
 // src/aws/engine-from-env.ts
 var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
 var import_client_lambda = require("@aws-sdk/client-lambda");
 var import_client_sqs2 = require("@aws-sdk/client-sqs");
+
+// src/core/errors.ts
+var INTERNAL_ERROR_MESSAGE = "internal error; the request may be retried";
+var TimerRequestError = class extends Error {
+  constructor(statusCode, message) {
+    super(message);
+    this.statusCode = statusCode;
+    this.name = "TimerRequestError";
+  }
+  statusCode;
+};
+function badRequest(message) {
+  return new TimerRequestError(400, message);
+}
+function notFound(message) {
+  return new TimerRequestError(404, message);
+}
 
 // src/core/names.ts
 var MessageAttribute = {
@@ -73,6 +90,13 @@ var MetricName = {
   TICK_CONTINUATIONS: "TickContinuations",
   /** Periodic timers past their end taken out of the schedule by a tick (count). */
   TIMERS_RETIRED: "TimersRetired",
+  /**
+   * How far the watermark of the next shard (shard n checks shard n+1, the last checks shard0) lags behind now, in
+   * milliseconds; negative while that shard dispatches ahead, as it does when it ticks on time. Every tick checks one
+   * other shard, so a shard that stops progressing for any reason (no invocations, a tick failing or killed every
+   * time) shows in the ticks of its neighbour.
+   */
+  SHARD_WATERMARK_LAG: "ShardWatermarkLag",
   /** A tick that found its shard held by another tick and stood down (count). */
   TICKS_SKIPPED: "TicksSkipped",
   /** Timers created or replaced through the API (count). */
@@ -90,16 +114,6 @@ function mod(a, n2) {
 function ceilSecond(ms) {
   return Math.ceil(ms / SECOND);
 }
-function offsetRangesInWindow(intervalSeconds, fromMs, toMs) {
-  const first = ceilSecond(fromMs);
-  const end = ceilSecond(toMs);
-  if (end <= first) return [];
-  if (end - first >= intervalSeconds) return [[0, intervalSeconds]];
-  const lo = mod(first, intervalSeconds);
-  const hi = mod(end, intervalSeconds);
-  if (lo < hi) return [[lo, hi]];
-  return hi === 0 ? [[lo, intervalSeconds]] : [[lo, intervalSeconds], [0, hi]];
-}
 function periodicOccurrences(timer, fromMs, toMs) {
   const lowMs = Math.max(fromMs, timer.startAt ?? -Infinity);
   const highMs = Math.min(toMs, timer.endAt ?? Infinity);
@@ -109,6 +123,10 @@ function periodicOccurrences(timer, fromMs, toMs) {
   const out = [];
   for (; t * SECOND < highMs; t += timer.interval) out.push(t * SECOND);
   return out;
+}
+function nextPeriodicFiring(timer, nowMs) {
+  const [next] = periodicOccurrences(timer, nowMs, nowMs + (timer.interval + 1) * SECOND + Math.max(0, (timer.startAt ?? 0) - nowMs));
+  return next;
 }
 function periodicFirings(timer, fromMs, toMs) {
   return periodicOccurrences(timer, fromMs, toMs).map((scheduledAt) => ({
@@ -124,9 +142,6 @@ function oneShotFirings(timer, fromMs, toMs) {
 }
 function firingsInWindow(timer, fromMs, toMs) {
   return timer.kind === "periodic" ? periodicFirings(timer, fromMs, toMs) : oneShotFirings(timer, fromMs, toMs);
-}
-function tickFiringsInWindow(timer, fromMs, toMs) {
-  return firingsInWindow(timer, Math.max(fromMs, timer.tickFrom), toMs);
 }
 function hasEndedBy(timer, ms) {
   return timer.endAt !== void 0 && timer.endAt <= ms;
@@ -453,15 +468,336 @@ var Dispatcher = class {
   }
 };
 
+// src/core/hash.ts
+function fnv1a(text, seed) {
+  let h = (2166136261 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 2246822507);
+  h ^= h >>> 13;
+  h = Math.imul(h, 3266489909);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+var SHARD_SEED = 1540483477;
+var OFFSET_SEED = 668265263;
+function shardIndexOf(id, shardCount) {
+  return fnv1a(id, SHARD_SEED) % shardCount;
+}
+function shardName(index) {
+  return `shard${index}`;
+}
+function shardOf(id, shardCount) {
+  return shardName(shardIndexOf(id, shardCount));
+}
+function defaultOffsetOf(id, intervalSeconds) {
+  return fnv1a(id, OFFSET_SEED) % intervalSeconds;
+}
+
 // src/core/validate.ts
+var ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+var PERIODIC_FIELDS = ["timerCallbackData", "interval", "offset", "startAt", "endAt"];
+var ONESHOT_FIELDS = ["timerCallbackData", "at", "delaySeconds"];
+function validateId(id) {
+  if (!Limits.ID_PATTERN.test(id)) {
+    const shown = id.length > 40 ? `${id.slice(0, 40)}... (${id.length} characters)` : JSON.stringify(id);
+    throw badRequest(
+      `invalid timer id ${shown}: use 1 to ${Limits.ID_MAX_LENGTH} characters of A-Z a-z 0-9 . _ - : @`
+    );
+  }
+  return id;
+}
+function parseBody(raw, allowed) {
+  if (raw === void 0 || raw.trim() === "") {
+    throw badRequest('the request body is empty: send a JSON object with at least "timerCallbackData"');
+  }
+  const size = utf8Length(raw);
+  if (size > Limits.MAX_BODY_BYTES) {
+    throw new TimerRequestError(413, `the request body is ${size} bytes; at most ${Limits.MAX_BODY_BYTES} are accepted`);
+  }
+  let parsed;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw badRequest(`the request body is not valid JSON: ${err.message}`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw badRequest('the request body must be a JSON object, e.g. {"timerCallbackData": {...}}');
+  }
+  const body = parsed;
+  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw badRequest(`unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(", ")}; allowed: ${allowed.join(", ")}`);
+  }
+  if (!("timerCallbackData" in body) || body.timerCallbackData === void 0) {
+    throw badRequest('"timerCallbackData" is required: the JSON value delivered to your callback on every firing');
+  }
+  return body;
+}
+var OUTSIDE_SQS_BODY = /[\uFFFE\uFFFF]/;
+var EVERY_OUTSIDE_SQS_BODY = /[\uFFFE\uFFFF]/g;
+function sqsSafeJson(value) {
+  const json = JSON.stringify(value);
+  return OUTSIDE_SQS_BODY.test(json) ? json.replace(EVERY_OUTSIDE_SQS_BODY, (c) => `\\u${c.charCodeAt(0).toString(16)}`) : json;
+}
+function serializeData(value) {
+  const data = sqsSafeJson(value);
+  const size = utf8Length(data);
+  if (size > Limits.MAX_CALLBACK_DATA_BYTES) {
+    throw new TimerRequestError(
+      413,
+      `"timerCallbackData" is ${size} bytes serialized; at most ${Limits.MAX_CALLBACK_DATA_BYTES} fit one SQS message`
+    );
+  }
+  return data;
+}
+function wholeNumber(body, field, min, max, what) {
+  const value = body[field];
+  if (value === void 0) return void 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw badRequest(`"${field}" must be a whole number of seconds from ${min} to ${max} (${what}), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+function isCalendarDate(match) {
+  const [year, month, day, hour, minute, second = 0, zoneHours = 0, zoneMinutes = 0] = match.slice(1).map((part) => part === void 0 ? void 0 : Number(part));
+  if (year === void 0 || month === void 0 || day === void 0 || hour === void 0 || minute === void 0) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && zoneHours <= 23 && zoneMinutes <= 59;
+}
+function timestamp(body, field) {
+  const value = body[field];
+  if (value === void 0) return void 0;
+  const match = typeof value === "string" ? ISO_8601.exec(value) : null;
+  const ms = match && isCalendarDate(match) ? Date.parse(value) : NaN;
+  if (Number.isNaN(ms)) {
+    throw badRequest(`"${field}" must be an ISO-8601 date-time with a time zone, e.g. "2030-01-01T00:00:00Z", got ${JSON.stringify(value)}`);
+  }
+  return ms;
+}
 var DEFAULT_RETENTION_MS = 24 * 3600 * 1e3;
+function periodicTimerFrom(id, raw, defaults, nowMs) {
+  validateId(id);
+  const body = parseBody(raw, PERIODIC_FIELDS);
+  const interval = wholeNumber(body, "interval", Limits.MIN_INTERVAL_SECONDS, Limits.MAX_INTERVAL_SECONDS, "1 second to 7 days") ?? defaults.defaultIntervalSeconds;
+  const offset = wholeNumber(body, "offset", 0, interval - 1, `0 <= offset < interval ${interval}`) ?? defaultOffsetOf(id, interval);
+  const startAt = timestamp(body, "startAt");
+  const endAt = timestamp(body, "endAt");
+  if (startAt !== void 0 && endAt !== void 0 && endAt <= startAt) {
+    throw badRequest(`"endAt" (${body.endAt}) must be later than "startAt" (${body.startAt})`);
+  }
+  if (endAt !== void 0 && endAt <= nowMs) {
+    throw badRequest(`"endAt" (${body.endAt}) is in the past: the timer would never fire`);
+  }
+  return {
+    kind: "periodic",
+    id,
+    shardId: shardOf(id, defaults.shardCount),
+    data: serializeData(body.timerCallbackData),
+    createdAt: nowMs,
+    tickFrom: defaults.tickFrom ?? nowMs,
+    interval,
+    offset,
+    ...startAt !== void 0 && { startAt },
+    ...endAt !== void 0 && { endAt, expiresAt: endAt + (defaults.retentionMs ?? DEFAULT_RETENTION_MS) }
+  };
+}
+function oneShotTimerFrom(id, raw, shardCount, retentionMs, nowMs, tickFrom = nowMs) {
+  validateId(id);
+  const body = parseBody(raw, ONESHOT_FIELDS);
+  const hasAt = body.at !== void 0;
+  const hasDelay = body.delaySeconds !== void 0;
+  if (hasAt === hasDelay) {
+    throw badRequest(
+      hasAt ? 'give either "at" or "delaySeconds", not both' : 'a one-shot timer needs "at" (ISO-8601 date-time) or "delaySeconds" (seconds from now)'
+    );
+  }
+  let fireAt;
+  if (hasAt) {
+    fireAt = timestamp(body, "at");
+    if (fireAt < nowMs - Limits.PAST_GRACE_MS) {
+      throw badRequest(
+        `"at" (${body.at}) is ${Math.round((nowMs - fireAt) / 1e3)} s in the past; at most ${Limits.PAST_GRACE_MS / 1e3} s in the past is accepted`
+      );
+    }
+  } else {
+    const delay = body.delaySeconds;
+    if (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0 || delay > Limits.MAX_DELAY_SECONDS) {
+      throw badRequest(`"delaySeconds" must be a number from 0 to ${Limits.MAX_DELAY_SECONDS}, got ${JSON.stringify(delay)}`);
+    }
+    fireAt = nowMs + Math.round(delay * 1e3);
+  }
+  return {
+    kind: "oneshot",
+    id,
+    shardId: shardOf(id, shardCount),
+    data: serializeData(body.timerCallbackData),
+    createdAt: nowMs,
+    tickFrom,
+    fireAt,
+    expiresAt: Math.max(fireAt, nowMs) + retentionMs
+  };
+}
+
+// src/core/api.ts
+var ROUTE = /^\/(periodic|oneshot)\/([^/]+)\/?$/;
+var KIND_OF_ROUTE = { periodic: "periodic", oneshot: "oneshot" };
+function iso(ms) {
+  return ms === void 0 ? void 0 : new Date(ms).toISOString();
+}
+function timerView(timer, nowMs) {
+  const view = {
+    id: timer.id,
+    kind: timer.kind,
+    shardId: timer.shardId,
+    timerCallbackData: JSON.parse(timer.data),
+    createdAt: iso(timer.createdAt)
+  };
+  if (timer.kind === "periodic") {
+    view.timeShardId = `${timer.offset}:${timer.id}`;
+    view.interval = timer.interval;
+    view.offset = timer.offset;
+    view.startAt = iso(timer.startAt);
+    view.endAt = iso(timer.endAt);
+    view.nextFireAt = iso(nextPeriodicFiring(timer, nowMs)) ?? null;
+    view.state = hasEndedBy(timer, nowMs) ? "ended" : "active";
+  } else {
+    view.fireAt = iso(timer.fireAt);
+    view.state = timer.fireAt <= nowMs ? "fired" : "scheduled";
+  }
+  return view;
+}
+function isLive(timer, nowMs) {
+  return timer.expiresAt === void 0 || timer.expiresAt > nowMs;
+}
+function sameDefinition(a, b) {
+  if (!a || a.kind !== b.kind || a.shardId !== b.shardId || a.data !== b.data) return false;
+  if (a.kind === "oneshot") return a.fireAt === b.fireAt;
+  const p = b;
+  return a.interval === p.interval && a.offset === p.offset && a.startAt === p.startAt && a.endAt === p.endAt;
+}
+var TimerApi = class {
+  constructor(config, deps) {
+    this.config = config;
+    this.deps = deps;
+  }
+  config;
+  deps;
+  /** Answers one request; never throws. */
+  async handle(request) {
+    try {
+      return await this.route(request);
+    } catch (err) {
+      if (err instanceof TimerRequestError) return { statusCode: err.statusCode, body: { message: err.message } };
+      this.deps.log.error("request failed", { method: request.method, path: request.path, error: String(err), stack: err?.stack });
+      return { statusCode: 500, body: { message: INTERNAL_ERROR_MESSAGE } };
+    }
+  }
+  async route(request) {
+    const match = ROUTE.exec(request.path);
+    if (!match) throw notFound(`no route for ${request.path}: use /periodic/{id} or /oneshot/{id}`);
+    const kind = KIND_OF_ROUTE[match[1]];
+    let id;
+    try {
+      id = decodeURIComponent(match[2]);
+    } catch {
+      throw badRequest(`the timer id in ${request.path} is not valid percent-encoding`);
+    }
+    switch (request.method.toUpperCase()) {
+      case "PUT":
+        return { statusCode: 200, body: await this.put(kind, id, request.body) };
+      case "GET":
+        return { statusCode: 200, body: timerView(await this.get(kind, id), this.deps.clock.now()) };
+      case "DELETE":
+        await this.delete(kind, id);
+        return { statusCode: 200, body: { id } };
+      default:
+        throw new TimerRequestError(405, `method ${request.method} is not allowed on ${request.path}: use PUT, GET or DELETE`);
+    }
+  }
+  async put(kind, id, body) {
+    const { store, clock, metrics } = this.deps;
+    const { shardCount, periodSeconds, oneShotRetentionMs, directSendMs } = this.config;
+    const startedAt = clock.now();
+    const tickFrom = ceilSecond(startedAt + directSendMs) * 1e3;
+    const timer = kind === "periodic" ? periodicTimerFrom(id, body, { shardCount, defaultIntervalSeconds: periodSeconds, retentionMs: oneShotRetentionMs, tickFrom }, startedAt) : oneShotTimerFrom(id, body, shardCount, oneShotRetentionMs, startedAt, tickFrom);
+    const previous = await store.getTimer(id);
+    if (previous && isLive(previous, startedAt) && sameDefinition(previous, timer)) {
+      return timerView(previous, startedAt);
+    }
+    if (timer.kind === "periodic") await store.registerInterval(timer.shardId, timer.interval, startedAt);
+    await this.sendDirect(timer, timer.kind === "oneshot" ? Math.min(timer.fireAt, startedAt) : startedAt, tickFrom, startedAt);
+    await this.storeDurably(timer);
+    const stored = await this.coverSlowWrite(timer, startedAt);
+    metrics.add(MetricName.TIMERS_CREATED, 1);
+    return timerView(stored, startedAt);
+  }
+  /** Writes a timer and waits until it is durable: a 200 means the timer is stored. */
+  async storeDurably(timer) {
+    await this.deps.store.putTimer(timer);
+    await this.deps.store.sync?.();
+  }
+  /**
+   * A PUT whose write ended later than `createWithinMs` after it started may have been missed by a tick that claimed
+   * beyond `tickFrom` meanwhile: send the firings up to a new boundary measured from now and store the timer with it.
+   * Should that fail, the timer is deleted again, so a retry starts afresh instead of finding it stored.
+   */
+  async coverSlowWrite(timer, startedAt) {
+    const { clock, log, store } = this.deps;
+    const now = clock.now();
+    if (now - startedAt <= this.config.createWithinMs) return timer;
+    const tickFrom = ceilSecond(now + this.config.directSendMs) * 1e3;
+    log.warn("a PUT took longer than createWithinMs: sending its firings up to a later boundary", {
+      timerId: timer.id,
+      elapsedMs: now - startedAt,
+      createWithinMs: this.config.createWithinMs
+    });
+    const moved = { ...timer, tickFrom };
+    try {
+      await this.sendDirect(timer, timer.tickFrom, tickFrom, startedAt);
+      await this.storeDurably(moved);
+    } catch (err) {
+      await store.deleteTimer(timer.id).catch((deleteError) => log.error("could not delete a timer whose PUT failed; PUT it again", { timerId: timer.id, error: String(deleteError) }));
+      throw err;
+    }
+    return moved;
+  }
+  /** Sends the firings of a timer in [from, to) from the API, all or nothing: a failure fails the PUT. */
+  async sendDirect(timer, from, to, requestAt) {
+    if (to <= from) return;
+    const firings = firingsInWindow(timer, from, to);
+    if (firings.length === 0) return;
+    const report = await this.deps.dispatcher.dispatch([firings], { earliestMs: requestAt });
+    if (report.failed > 0) {
+      throw new Error(`${report.failed} near-term firing(s) of ${timer.id} could not be queued`);
+    }
+  }
+  async get(kind, id) {
+    validateId(id);
+    const timer = await this.deps.store.getTimer(id);
+    if (!timer || timer.kind !== kind || !isLive(timer, this.deps.clock.now())) {
+      throw notFound(`no ${kind} timer with id ${JSON.stringify(id)}`);
+    }
+    return timer;
+  }
+  async delete(kind, id) {
+    const existing = await this.get(kind, id);
+    const deleted = await this.deps.store.deleteTimer(existing.id);
+    if (!deleted) throw notFound(`no ${kind} timer with id ${JSON.stringify(id)}`);
+    this.deps.metrics.add(MetricName.TIMERS_DELETED, 1);
+  }
+};
 
 // src/core/config.ts
 var MAX_SHARDS = 100;
 var MAX_PERIOD_SECONDS = 840;
 var MAX_LOOK_AHEAD_MARGIN_MS = 6e4;
-var MAX_DIRECT_SEND_MS = 9e5;
-var DEFAULT_CREATE_WITHIN_MS = 1e4;
+var MAX_DIRECT_SEND_MS = 899e3;
+var DEFAULT_CREATE_WITHIN_MS = 15e3;
+var DEFAULT_INITIAL_CATCH_UP_MS = 36e5;
 function requireWhole(name, value, min, max) {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
@@ -493,6 +829,8 @@ function engineConfig(settings) {
   const lookAheadMs = periodMs + lookAheadMarginMs;
   const leaseMs = settings.leaseMs ?? Math.max(2 * periodMs, 3e4);
   requireWhole("leaseMs", leaseMs, 1e3, 36e5);
+  const initialCatchUpMs = settings.initialCatchUpMs ?? DEFAULT_INITIAL_CATCH_UP_MS;
+  requireWhole("initialCatchUpMs", initialCatchUpMs, 0, 7 * 24 * 36e5);
   return {
     shardCount: settings.shardCount,
     periodSeconds: settings.periodSeconds,
@@ -503,6 +841,7 @@ function engineConfig(settings) {
     createWithinMs,
     directSendMs: lookAheadMs + indexLagToleranceMs + createWithinMs,
     leaseMs,
+    initialCatchUpMs,
     oneShotRetentionMs: settings.oneShotRetentionMs ?? 24 * 3600 * 1e3
   };
 }
@@ -514,191 +853,6 @@ var systemClock = {
 };
 var noMetrics = { add: () => void 0, observe: () => void 0 };
 var silentLog = { info: () => void 0, warn: () => void 0, error: () => void 0 };
-
-// src/core/ticker.ts
-function floorSecond(ms) {
-  return Math.floor(ms / 1e3) * 1e3;
-}
-function compareReads(a, b) {
-  return a.k - b.k || a.i - b.i || a.r - b.r;
-}
-function parseCursor(raw, watermark) {
-  if (raw === void 0) return void 0;
-  try {
-    const cursor = JSON.parse(raw);
-    if (typeof cursor.to === "number" && cursor.to > watermark && typeof cursor.a === "string") return cursor;
-  } catch {
-  }
-  return void 0;
-}
-function stopReserveMs(budgetMs) {
-  return Math.min(1e4, Math.max(1e3, Math.floor(budgetMs / 5)));
-}
-var CHECKPOINT_EVERY_MS = 2e3;
-var LEASE_SLACK_MS = 2e3;
-var MAX_RETIRED_PER_WINDOW = 1e4;
-var RETIRE_CHUNK = 100;
-var ownerSequence = 0;
-var Ticker = class {
-  constructor(config, deps) {
-    this.config = config;
-    this.deps = deps;
-  }
-  config;
-  deps;
-  async tick(shardId, options = {}) {
-    const { store, clock, metrics, log } = this.deps;
-    const { lookAheadMs, leaseMs, windowMs } = this.config;
-    const startedAt = clock.now();
-    const owner = options.continueAs ?? `${startedAt}-${process.pid}-${++ownerSequence}-${Math.random().toString(36).slice(2, 8)}`;
-    const deadline = options.deadlineMs;
-    const stopAt = deadline === void 0 ? void 0 : deadline - stopReserveMs(deadline - startedAt);
-    const leaseUntil = (deadline ?? startedAt + leaseMs) + LEASE_SLACK_MS;
-    const initial = await store.getShardState(shardId) ?? await store.initShardState(shardId, floorSecond(startedAt));
-    const claimUntil = floorSecond(startedAt + lookAheadMs);
-    const totals = { shardId, windows: 0, windowsCaughtUp: 0, dispatched: 0, late: 0, rejected: 0, retired: 0 };
-    if (!options.continueAs && claimUntil <= initial.watermark) {
-      return { ...totals, skipped: false, watermark: initial.watermark };
-    }
-    const claimed = await store.claimShard({ shardId, owner, nowMs: startedAt, leaseUntil, renew: options.continueAs !== void 0 });
-    if (!claimed) {
-      metrics.add(MetricName.TICKS_SKIPPED, 1);
-      log.info("shard held by another tick; standing down", { shardId });
-      return { ...totals, skipped: true, watermark: initial.watermark };
-    }
-    const intervals = await store.listIntervals(shardId, startedAt);
-    let watermark = claimed.watermark;
-    let cursor = parseCursor(claimed.cursor, watermark);
-    let maxLagMs = 0;
-    let progressed = false;
-    let handOver2 = false;
-    const timeIsUp = () => stopAt !== void 0 && clock.now() >= stopAt;
-    try {
-      const end = Math.max(claimUntil, cursor?.to ?? 0);
-      for (let from = watermark; from < end; ) {
-        const to = cursor?.to ?? Math.min(Math.floor(from / windowMs) * windowMs + windowMs, end);
-        if (timeIsUp()) {
-          handOver2 = progressed;
-          break;
-        }
-        const ended = [];
-        const seen = /* @__PURE__ */ new Set();
-        const outcome = await this.dispatchWindow(shardId, intervals, from, to, cursor, { owner, leaseUntil, stopAt, deadline, ended, seen });
-        totals.dispatched += outcome.report.dispatched;
-        totals.late += outcome.report.late;
-        totals.rejected += outcome.report.rejected;
-        maxLagMs = Math.max(maxLagMs, outcome.report.maxLagMs);
-        if (outcome.lostLease) {
-          log.warn("lost the shard lease; another tick continues", { shardId, watermark });
-          break;
-        }
-        if (!outcome.complete) {
-          if (outcome.position) {
-            progressed = true;
-            await store.checkpoint(shardId, owner, from, JSON.stringify(outcome.position), leaseUntil);
-          }
-          if (outcome.report.failed > 0) {
-            throw new Error(`${outcome.report.failed} firing(s) of ${shardId} window [${from}, ${to}) were not accepted by the queue`);
-          }
-          handOver2 = progressed;
-          break;
-        }
-        if (!await store.advanceWatermark(shardId, owner, from, to)) {
-          log.warn("lost the shard lease; another tick continues", { shardId, watermark });
-          break;
-        }
-        progressed = true;
-        totals.windows++;
-        if (from + LATE_TOLERANCE_MS < startedAt) totals.windowsCaughtUp++;
-        watermark = to;
-        cursor = void 0;
-        from = to;
-        totals.retired += await this.retire(ended, stopAt);
-        if (seen.size > 0) await store.keepIntervals?.(shardId, [...seen], clock.now());
-      }
-    } finally {
-      if (!handOver2) await store.releaseShard(shardId, owner);
-      metrics.add(MetricName.WINDOWS_CAUGHT_UP, totals.windowsCaughtUp);
-      metrics.add(MetricName.TIMERS_RETIRED, totals.retired);
-      metrics.observe(MetricName.DISPATCH_LAG, maxLagMs);
-      metrics.observe(MetricName.TICK_DURATION, clock.now() - startedAt);
-    }
-    if (totals.windowsCaughtUp > 0 || totals.late > 0) {
-      log.warn("caught up missed windows", { shardId, windowsCaughtUp: totals.windowsCaughtUp, late: totals.late });
-    }
-    if (handOver2) {
-      metrics.add(MetricName.TICK_CONTINUATIONS, 1);
-      return { ...totals, skipped: false, watermark, continuation: { owner } };
-    }
-    return { ...totals, skipped: false, watermark };
-  }
-  /** The reads of a window, in order: each interval's offset ranges, ascending, then the one-shots. */
-  readsOf(shardId, intervals, from, to) {
-    const { store } = this.deps;
-    const reads = [];
-    for (const interval of intervals) {
-      offsetRangesInWindow(interval, from, to).forEach(([lo, hi], r) => reads.push({ k: 0, i: interval, r, pages: (after) => store.queryPeriodic(shardId, interval, lo, hi, after) }));
-    }
-    reads.push({ k: 1, i: 0, r: 0, pages: (after) => store.queryOneShots(shardId, from, to, after) });
-    return reads;
-  }
-  async dispatchWindow(shardId, intervals, from, to, cursor, run) {
-    const { store, clock, dispatcher, log } = this.deps;
-    const reads = this.readsOf(shardId, intervals, from, to).filter((read) => !cursor || compareReads(read, cursor) >= 0);
-    async function* items() {
-      for (const read of reads) {
-        const after = cursor && compareReads(read, cursor) === 0 ? cursor.a : void 0;
-        for await (const page of read.pages(after)) {
-          if (read.k === 0 && page.timers.length > 0) run.seen.add(read.i);
-          yield page.timers.map((timer, n2) => {
-            if (timer.kind === "periodic" && hasEndedBy(timer, to) && run.ended.length < MAX_RETIRED_PER_WINDOW) run.ended.push(timer);
-            return { firings: tickFiringsInWindow(timer, from, to), position: { to, k: read.k, i: read.i, r: read.r, a: page.positions[n2] } };
-          });
-        }
-      }
-    }
-    let lastCheckpointAt = clock.now();
-    let checkpointing = Promise.resolve();
-    let lostLease = false;
-    const onProgress = (position) => {
-      const now = clock.now();
-      if (now - lastCheckpointAt < CHECKPOINT_EVERY_MS) return;
-      lastCheckpointAt = now;
-      checkpointing = checkpointing.then(async () => {
-        try {
-          if (!await store.checkpoint(shardId, run.owner, from, JSON.stringify(position), run.leaseUntil)) lostLease = true;
-        } catch (err) {
-          log.warn("could not record the tick cursor", { shardId, error: String(err) });
-        }
-      });
-    };
-    const outcome = await dispatcher.dispatchStream(items(), {
-      shouldStop: () => lostLease || run.stopAt !== void 0 && clock.now() >= run.stopAt,
-      onProgress,
-      // Retries stop halfway through the reserve, leaving the rest for the checkpoint and the hand-over.
-      giveUpAt: run.stopAt === void 0 || run.deadline === void 0 ? void 0 : (run.stopAt + run.deadline) / 2
-    });
-    await checkpointing;
-    return { ...outcome, lostLease };
-  }
-  /** Takes ended timers out of the schedule, as time allows; what is left is found and retired by a later window. */
-  async retire(ended, stopAt) {
-    const { store, clock, log } = this.deps;
-    let retired = 0;
-    for (let i = 0; i < ended.length; i += RETIRE_CHUNK) {
-      if (stopAt !== void 0 && clock.now() >= stopAt) break;
-      const chunk = ended.slice(i, i + RETIRE_CHUNK);
-      try {
-        await store.retireTimers(chunk);
-        retired += chunk.length;
-      } catch (err) {
-        log.warn("could not retire ended timers; a later tick retries", { count: chunk.length, error: String(err) });
-        break;
-      }
-    }
-    return retired;
-  }
-};
 
 // src/envars.ts
 var Envar = {
@@ -1075,12 +1229,17 @@ var DynamoTimerStore = class {
     return state;
   }
   async claimShard(claim) {
-    const free = `attribute_not_exists(leaseOwner) OR leaseUntil <= :now${claim.renew ? " OR leaseOwner = :owner" : ""}`;
+    const free = `attribute_not_exists(leaseOwner) OR leaseUntil <= :now${claim.takeOverFrom !== void 0 ? " OR leaseOwner = :from" : ""}`;
     const out = await this.update({
       Key: shardKey(claim.shardId),
       UpdateExpression: "SET leaseOwner = :owner, leaseUntil = :lease",
       ConditionExpression: `attribute_exists(watermark) AND (${free})`,
-      ExpressionAttributeValues: { ":owner": { S: claim.owner }, ":lease": n(claim.leaseUntil), ":now": n(claim.nowMs) },
+      ExpressionAttributeValues: {
+        ":owner": { S: claim.owner },
+        ":lease": n(claim.leaseUntil),
+        ":now": n(claim.nowMs),
+        ...claim.takeOverFrom !== void 0 && { ":from": { S: claim.takeOverFrom } }
+      },
       ReturnValues: "ALL_NEW"
     });
     return out ? itemToShardState(claim.shardId, out) : void 0;
@@ -1260,14 +1419,106 @@ function queueFailureOf(failure) {
     permanent: isPermanentSqsFailure(failure)
   };
 }
+var ALONE_CONTENT_CODES = /* @__PURE__ */ new Set([...ENTRY_CONTENT_CODES, "BatchRequestTooLong"]);
+var DEPLOYMENT_OR_THROTTLING_CODE = new RegExp([
+  "throttl",
+  "toomanyrequests",
+  "slowdown",
+  "limitexceeded",
+  "^OverLimit$",
+  "AccessDenied",
+  "InvalidSecurity",
+  "UnrecognizedClient",
+  "InvalidClientTokenId",
+  "InvalidAccessKeyId",
+  "SignatureDoesNotMatch",
+  "IncompleteSignature",
+  "MissingAuthenticationToken",
+  "ExpiredToken",
+  "RequestExpired",
+  "AuthFailure",
+  "OptInRequired",
+  "QueueDoesNotExist",
+  "NonExistentQueue",
+  "QueueDeletedRecently",
+  "ResourceNotFound",
+  "^InvalidAddress$",
+  "^UnsupportedOperation$",
+  "^Kms",
+  "^KMS\\."
+].join("|"), "i");
+var ABOUT_THE_QUEUE = /queue/i;
+function codeOfThrown(err) {
+  return bareCode(err.Code ?? err.name ?? "");
+}
+function isEntryRequestFault(err) {
+  if (typeof err !== "object" || err === null) return false;
+  const e = err;
+  const status = e.$metadata?.httpStatusCode;
+  const clientFault = e.$fault === "client" || status !== void 0 && status >= 400 && status < 500;
+  if (!clientFault || status === 429 || e.$retryable?.throttling) return false;
+  const code = codeOfThrown(e);
+  if (code === "" || DEPLOYMENT_OR_THROTTLING_CODE.test(code) || DEPLOYMENT_OR_THROTTLING_CODE.test(e.name ?? "")) return false;
+  return !ABOUT_THE_QUEUE.test(e.message ?? "");
+}
+function queueFailureOfThrown(id, err) {
+  const e = typeof err === "object" && err !== null ? err : {};
+  const code = e.name ?? (e.Code !== void 0 ? bareCode(e.Code) : void 0);
+  return {
+    id,
+    ...code !== void 0 && { code },
+    message: e.message ?? String(err),
+    permanent: isEntryRequestFault(err) && ALONE_CONTENT_CODES.has(codeOfThrown(e))
+  };
+}
 var SqsFiringQueue = class {
   constructor(options) {
     this.options = options;
   }
   options;
-  /** Resolves with SQS's `Failed` entries; a refused request (a throw) is left to the dispatcher, which retries it. */
+  /**
+   * Resolves with SQS's `Failed` entries. A request SQS refuses because of what an entry holds is sent again entry by
+   * entry, so that the entry at fault is reported for good (the dispatcher sets it aside) and the others go through:
+   * retrying the whole batch would be refused again on every attempt and every tick, holding the shard for good. Any
+   * other refused request (throttling, a server fault, KMS, access, a missing queue, a timeout) is thrown, for the
+   * dispatcher to retry.
+   */
   async sendBatch(entries) {
     if (entries.length === 0) return [];
+    try {
+      return await this.send(entries);
+    } catch (err) {
+      if (!isEntryRequestFault(err)) throw err;
+      if (entries.length === 1) {
+        const failure = queueFailureOfThrown(entries[0].id, err);
+        if (!failure.permanent) throw err;
+        return [failure];
+      }
+      return this.sendEachAlone(entries);
+    }
+  }
+  /**
+   * One request per entry, in order. An entry refused alone for its content is reported for good; one refused for
+   * something else that is still about it, for a retry. A refusal about anything but the entry (throttling, the
+   * queue, a timeout) ends the round: the entries not yet sent are reported for a retry with it, since each would
+   * meet it too.
+   */
+  async sendEachAlone(entries) {
+    const failures = [];
+    for (let i = 0; i < entries.length; i++) {
+      try {
+        failures.push(...await this.send([entries[i]]));
+      } catch (err) {
+        failures.push(queueFailureOfThrown(entries[i].id, err));
+        if (!isEntryRequestFault(err)) {
+          for (const rest of entries.slice(i + 1)) failures.push(queueFailureOfThrown(rest.id, err));
+          break;
+        }
+      }
+    }
+    return failures;
+  }
+  async send(entries) {
     const out = await this.options.client.send(
       new import_client_sqs.SendMessageBatchCommand({
         QueueUrl: this.options.queueUrl,
@@ -1294,7 +1545,7 @@ function requiredString(env3, name) {
   }
   return value.trim();
 }
-function wholeNumber(env3, name, required2) {
+function wholeNumber2(env3, name, required2) {
   const raw = env3[name];
   if (raw === void 0 || raw.trim() === "") {
     if (required2) requiredString(env3, name);
@@ -1306,13 +1557,13 @@ function wholeNumber(env3, name, required2) {
   return Number(raw.trim());
 }
 function settingsFromEnv(env3 = process.env) {
-  const retentionSeconds = wholeNumber(env3, Envar.ONESHOT_RETENTION_SECONDS, false);
+  const retentionSeconds = wholeNumber2(env3, Envar.ONESHOT_RETENTION_SECONDS, false);
   const settings = {
-    shardCount: wholeNumber(env3, Envar.SHARD_COUNT, true),
-    periodSeconds: wholeNumber(env3, Envar.PERIOD_SECONDS, true),
-    batchConcurrency: wholeNumber(env3, Envar.BATCH_CONCURRENCY, false),
-    indexLagToleranceMs: wholeNumber(env3, Envar.INDEX_LAG_TOLERANCE_MS, false),
-    createWithinMs: wholeNumber(env3, Envar.CREATE_WITHIN_MS, false),
+    shardCount: wholeNumber2(env3, Envar.SHARD_COUNT, true),
+    periodSeconds: wholeNumber2(env3, Envar.PERIOD_SECONDS, true),
+    batchConcurrency: wholeNumber2(env3, Envar.BATCH_CONCURRENCY, false),
+    indexLagToleranceMs: wholeNumber2(env3, Envar.INDEX_LAG_TOLERANCE_MS, false),
+    createWithinMs: wholeNumber2(env3, Envar.CREATE_WITHIN_MS, false),
     oneShotRetentionMs: retentionSeconds === void 0 ? void 0 : retentionSeconds * 1e3
   };
   return settings;
@@ -1346,13 +1597,16 @@ function httpHandlerOptions(batchConcurrency) {
     httpAgent: agent
   };
 }
-function clientOptions(env3, batchConcurrency) {
+var MAX_ATTEMPTS = { dynamodb: 3, sqs: 1, lambda: 1 };
+function clientOptions(env3, batchConcurrency, maxAttempts) {
   const endpoint = env3.AWS_ENDPOINT_URL?.trim() || void 0;
-  return { ...endpoint && { endpoint }, maxAttempts: 3, requestHandler: httpHandlerOptions(batchConcurrency) };
+  return { ...endpoint && { endpoint }, maxAttempts, requestHandler: httpHandlerOptions(batchConcurrency) };
 }
 function awsClientsFromEnv(env3 = process.env, batchConcurrency = engineConfigFromEnv(env3).batchConcurrency) {
-  const options = clientOptions(env3, batchConcurrency);
-  return { dynamodb: new import_client_dynamodb2.DynamoDBClient(options), sqs: new import_client_sqs2.SQSClient(options) };
+  return {
+    dynamodb: new import_client_dynamodb2.DynamoDBClient(clientOptions(env3, batchConcurrency, MAX_ATTEMPTS.dynamodb)),
+    sqs: new import_client_sqs2.SQSClient(clientOptions(env3, batchConcurrency, MAX_ATTEMPTS.sqs))
+  };
 }
 function adaptersFromEnv(env3 = process.env, clients) {
   const config = engineConfigFromEnv(env3);
@@ -1363,22 +1617,9 @@ function adaptersFromEnv(env3 = process.env, clients) {
     queue: new SqsFiringQueue({ client: sqs, queueUrl: requiredString(env3, Envar.QUEUE_URL) })
   };
 }
-function continueTickFromEnv(env3 = process.env, client) {
-  const functionName = env3.AWS_LAMBDA_FUNCTION_NAME?.trim();
-  if (!functionName) return void 0;
-  let lambda = client;
-  return async (event) => {
-    lambda ??= new import_client_lambda.LambdaClient(clientOptions(env3, 0));
-    const out = await lambda.send(
-      new import_client_lambda.InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: new TextEncoder().encode(JSON.stringify(event)) })
-    );
-    if (out.StatusCode !== 202) {
-      throw new Error(`Lambda answered ${out.StatusCode} to the asynchronous invocation of ${functionName} (202 expected)`);
-    }
-  };
-}
 
 // src/aws/handlers.ts
+var JSON_HEADERS = { "content-type": "application/json" };
 function engineDeps(deps) {
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noMetrics;
@@ -1386,60 +1627,32 @@ function engineDeps(deps) {
   const dispatcher = new Dispatcher({ queue: deps.queue, clock, concurrency: deps.config.batchConcurrency, metrics, log });
   return { store: deps.store, dispatcher, clock, metrics, log };
 }
-var SHARD_ID = /^shard(\d{1,3})$/;
-function shardIdOf(event, shardCount) {
-  const shardId = typeof event === "object" && event !== null ? event.shardId : void 0;
-  const match = typeof shardId === "string" ? SHARD_ID.exec(shardId) : null;
-  if (!match || Number(match[1]) >= shardCount || String(Number(match[1])) !== match[1]) {
-    throw new Error(
-      `the tick event must be {"shardId": "shard<n>"} with n from 0 to ${shardCount - 1}, got ${JSON.stringify(event)}; the construct's schedules send one such event per shard`
-    );
+function requestPathOf(event) {
+  const id = event.pathParameters?.id;
+  if (event.resource && event.resource.includes("{id}") && id !== void 0) {
+    return event.resource.replace("{id}", encodeURIComponent(id));
   }
-  return shardId;
+  return event.path;
 }
-function tickEventOf(event, shardCount) {
-  const shardId = shardIdOf(event, shardCount);
-  const { continueAs, hop } = event;
-  if (continueAs !== void 0 && (typeof continueAs !== "string" || continueAs === "")) {
-    throw new Error(`the tick event's "continueAs" must be the owner a tick handed its lease to, got ${JSON.stringify(continueAs)}`);
-  }
-  return {
-    shardId,
-    ...continueAs !== void 0 && { continueAs },
-    ...typeof hop === "number" && Number.isInteger(hop) && hop >= 0 && { hop }
-  };
+function bodyOf(event) {
+  if (event.body === null || event.body === void 0) return void 0;
+  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
 }
-function createTickHandler(deps) {
+function createApiHandler(deps) {
   const engine = engineDeps(deps);
-  const { log, clock, store } = engine;
-  const ticker = new Ticker(deps.config, engine);
-  return async (event, context) => {
+  const { log } = engine;
+  const api = new TimerApi(deps.config, engine);
+  return async (event) => {
     try {
-      const tickEvent = tickEventOf(event, deps.config.shardCount);
-      const deadlineMs = context ? clock.now() + context.getRemainingTimeInMillis() : void 0;
-      const report = await ticker.tick(tickEvent.shardId, {
-        ...deadlineMs !== void 0 && { deadlineMs },
-        ...tickEvent.continueAs !== void 0 && { continueAs: tickEvent.continueAs }
-      });
-      log.info("tick done", { ...report, hop: tickEvent.hop ?? 0 });
-      if (report.continuation) await handOver(deps, store, log, tickEvent, report.continuation.owner);
-      return report;
+      const response = await api.handle({ method: event.httpMethod, path: requestPathOf(event), body: bodyOf(event) });
+      return { statusCode: response.statusCode, headers: JSON_HEADERS, body: JSON.stringify(response.body) };
+    } catch (err) {
+      log.error("request failed outside the engine", { error: String(err), stack: err?.stack });
+      return { statusCode: 500, headers: JSON_HEADERS, body: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE }) };
     } finally {
       deps.flush?.();
     }
   };
-}
-async function handOver(deps, store, log, event, owner) {
-  const next = { shardId: event.shardId, continueAs: owner, hop: (event.hop ?? 0) + 1 };
-  if (deps.continueTick) {
-    try {
-      await deps.continueTick(next);
-      return;
-    } catch (err) {
-      log.error("could not start the continuation of a tick; the next scheduled tick resumes its work", { ...next, error: String(err) });
-    }
-  }
-  await store.releaseShard(event.shardId, owner);
 }
 
 // node_modules/@aws-lambda-powertools/logger/lib/esm/constants.js
@@ -4171,17 +4384,17 @@ var MetricsStore = class {
   getTimestamp() {
     return this.#timestamp.get();
   }
-  setTimestamp(timestamp) {
-    const timestampMs = this.#convertTimestampToEmfFormat(timestamp);
+  setTimestamp(timestamp2) {
+    const timestampMs = this.#convertTimestampToEmfFormat(timestamp2);
     this.#timestamp.set(timestampMs);
     return timestampMs;
   }
-  #convertTimestampToEmfFormat(timestamp) {
-    if (isIntegerNumber2(timestamp)) {
-      return timestamp;
+  #convertTimestampToEmfFormat(timestamp2) {
+    if (isIntegerNumber2(timestamp2)) {
+      return timestamp2;
     }
-    if (timestamp instanceof Date) {
-      return timestamp.getTime();
+    if (timestamp2 instanceof Date) {
+      return timestamp2.getTime();
     }
     return 0;
   }
@@ -4682,11 +4895,11 @@ var Metrics = class _Metrics extends Utility2 {
    * ```
    * @param timestamp - The timestamp to set, which can be a number or a Date object.
    */
-  setTimestamp(timestamp) {
-    if (!this.#validateEmfTimestamp(timestamp)) {
+  setTimestamp(timestamp2) {
+    if (!this.#validateEmfTimestamp(timestamp2)) {
       this.#logger.warn("This metric doesn't meet the requirements and will be skipped by Amazon CloudWatch. Ensure the timestamp is within 14 days in the past or up to 2 hours in the future and is also a valid number or Date object.");
     }
-    this.#metricsStore.setTimestamp(timestamp);
+    this.#metricsStore.setTimestamp(timestamp2);
     return this;
   }
   /**
@@ -5058,12 +5271,12 @@ var Metrics = class _Metrics extends Utility2 {
    *
    * @param timestamp - Date object or epoch time in milliseconds representing the timestamp to validate.
    */
-  #validateEmfTimestamp(timestamp) {
-    const isDate = timestamp instanceof Date;
-    if (!isDate && !isIntegerNumber2(timestamp)) {
+  #validateEmfTimestamp(timestamp2) {
+    const isDate = timestamp2 instanceof Date;
+    if (!isDate && !isIntegerNumber2(timestamp2)) {
       return false;
     }
-    const timestampMs = isDate ? timestamp.getTime() : timestamp;
+    const timestampMs = isDate ? timestamp2.getTime() : timestamp2;
     const currentTime = Date.now();
     const minValidTimestamp = currentTime - EMF_MAX_TIMESTAMP_PAST_AGE;
     const maxValidTimestamp = currentTime + EMF_MAX_TIMESTAMP_FUTURE_AGE;
@@ -5093,7 +5306,7 @@ var Metrics = class _Metrics extends Utility2 {
 };
 
 // src/aws/observability.ts
-var MILLISECOND_METRICS = /* @__PURE__ */ new Set([MetricName.DISPATCH_LAG, MetricName.TICK_DURATION]);
+var MILLISECOND_METRICS = /* @__PURE__ */ new Set([MetricName.DISPATCH_LAG, MetricName.TICK_DURATION, MetricName.SHARD_WATERMARK_LAG]);
 function unitOf(name) {
   return MILLISECOND_METRICS.has(name) ? MetricUnit.Milliseconds : MetricUnit.Count;
 }
@@ -5141,15 +5354,24 @@ function createObservability(fallbackService, env3 = process.env) {
   return { metrics: new EmfMetricsSink(metrics), log: new PowertoolsLog(new Logger({ serviceName: service })) };
 }
 
-// src/tick/tick.lambda.ts
+// src/api/api.lambda.ts
 var cached;
-async function handler(event, context) {
-  if (!cached) {
-    const { metrics, log } = createObservability("ServerlessTimerTick");
-    const continueTick = continueTickFromEnv();
-    cached = createTickHandler({ ...adaptersFromEnv(), metrics, log, flush: () => metrics.flush(), ...continueTick && { continueTick } });
+function build() {
+  const { metrics, log } = createObservability("ServerlessTimerApi");
+  return createApiHandler({ ...adaptersFromEnv(), metrics, log, flush: () => metrics.flush() });
+}
+async function handler(event) {
+  try {
+    cached ??= build();
+  } catch (err) {
+    console.error(JSON.stringify({ level: "ERROR", message: "the API function cannot start", error: String(err) }));
+    return {
+      statusCode: 500,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE })
+    };
   }
-  return cached(event, context);
+  return cached(event);
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
