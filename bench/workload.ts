@@ -14,6 +14,7 @@
  * their first 32 bits are a bijection of i, so two indexes below 2^32 never share an id.
  */
 /* eslint-disable no-bitwise */ // id and payload generation is bit arithmetic
+import { fmix32 } from '../src/core/hash';
 
 export interface Workload {
   /** One line for the benchmark's output, e.g. `realistic (seed 1): UUID v4 ids, ...`. */
@@ -37,16 +38,6 @@ export interface RealisticWorkloadOptions {
   readonly sizeJitter?: number;
 }
 
-/** murmur3's 32-bit finalizer: a bijection on 32-bit words with full avalanche. */
-function fmix32(value: number): number {
-  let h = value >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** Four well-mixed words for (seed, index, stream): `stream` separates the id's bits from the payload's. */
 function words(seed: number, index: number, stream: number): [number, number, number, number] {

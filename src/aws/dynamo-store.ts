@@ -23,7 +23,7 @@ import {
   UpdateItemCommand,
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { OneShotTimer, PeriodicTimer, ShardClaim, ShardState, Timer, TimerPage, TimerPages, TimerStore } from '../core';
+import { OneShotTimer, PeriodicTimer, ShardClaim, ShardState, Timer, TimerPage, TimerPages, TimerStore, seededHash } from '../core';
 import { INDEX_PROJECTED_ATTRIBUTES, TableSchema } from './table-schema';
 
 const {
@@ -83,26 +83,12 @@ function pad(value: number, width: number): string {
   return String(value).padStart(width, '0');
 }
 
-/* eslint-disable no-bitwise */ // a hash function is bit arithmetic
-/** FNV-1a with a murmur3 finalizer, seeded apart from core's shard and offset hashes so the three are independent. */
-function hashOf(text: string): number {
-  let h = (0x811c9dc5 ^ 0x3c6ef372) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-/* eslint-enable no-bitwise */
+/** Seeded apart from core's shard and offset hashes, so the three are independent. */
+const SPREAD_SEED = 0x3c6ef372;
 
 /** Which of a bucket's index partitions holds a timer: stable for an id, even across its kinds. */
 export function spreadOf(id: string): number {
-  return hashOf(id) % SPREAD_PARTITIONS;
+  return seededHash(id, SPREAD_SEED) % SPREAD_PARTITIONS;
 }
 
 function shardKey(shardId: string): Item {
