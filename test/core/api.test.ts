@@ -19,10 +19,11 @@ const T0 = 1_750_000_020_000;
 const NOW = T0 + 12_345;
 const SHARDS = 4;
 
-function setup() {
-  const config = engineConfig({ shardCount: SHARDS, periodSeconds: 60 });
-  const store = new MemoryTimerStore({ pageSize: 2 });
+/** The engine over the in-memory store; with `indexLag`, the store's schedule reads lag writes by `lagMs`. */
+function setup(indexLag?: { readonly lagMs: number; readonly toleranceMs: number }) {
+  const config = engineConfig({ shardCount: SHARDS, periodSeconds: 60, indexLagToleranceMs: indexLag?.toleranceMs });
   const clock = new ManualClock(NOW);
+  const store = new MemoryTimerStore({ pageSize: 2, ...(indexLag && { indexLag: { clock, lagMs: indexLag.lagMs } }) });
   const queue = new RecordingQueue({ clock });
   const metrics = new RecordingMetrics();
   const dispatcher = new Dispatcher({ queue, clock, concurrency: 2, metrics, log: silentLog });
@@ -189,20 +190,6 @@ describe('TimerApi one-shot timers', () => {
 });
 
 describe('TimerApi: who sends which firing (invariants 4 and 7)', () => {
-  /** An engine with index lag: the API sends what a tick that cannot see a new timer yet would miss. */
-  function lagged(lagMs: number, toleranceMs: number) {
-    const config = engineConfig({ shardCount: SHARDS, periodSeconds: 60, indexLagToleranceMs: toleranceMs });
-    const clock = new ManualClock(NOW);
-    const store = new MemoryTimerStore({ pageSize: 3, indexLag: { clock, lagMs } });
-    const queue = new RecordingQueue({ clock });
-    const metrics = new RecordingMetrics();
-    const dispatcher = new Dispatcher({ queue, clock, concurrency: 2, metrics, log: silentLog });
-    const api = new TimerApi(config, { store, dispatcher, clock, metrics, log: silentLog });
-    const ticker = new Ticker(config, { store, dispatcher, clock, metrics, log: silentLog });
-    const put = (path: string, body: unknown) => api.handle({ method: 'PUT', path, body: JSON.stringify(body) });
-    return { config, store, clock, queue, api, ticker, put };
-  }
-
   test('a new timer\'s firings before now + directSendMs are sent by the API, before the timer is stored; the rest by the ticks', async () => {
     const { put, queue, store, config, clock, ticker } = setup();
     const shardId = shardOf('late', SHARDS);
@@ -367,7 +354,7 @@ describe('TimerApi: who sends which firing (invariants 4 and 7)', () => {
         fc.integer({ min: 0, max: 30_000 }),
         fc.array(fc.integer({ min: 0, max: 25_000 }), { minLength: 12, maxLength: 12 }),
         async (puts, lagMs, tickJitter) => {
-          const rig = lagged(lagMs, 30_000);
+          const rig = setup({ lagMs, toleranceMs: 30_000 });
           const events: Array<{ t: number; run: () => Promise<unknown> }> = [];
           const created: Array<{ id: string; createdAt: number }> = [];
           puts.forEach((p, i) => {
