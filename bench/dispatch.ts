@@ -268,7 +268,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `per tick (not per firing): ${totals.getItems / rounds} GetItem (shard state), ${totals.stateWrites / rounds} shard-state writes ` +
-        `(claim, watermark, release), ${totals.queries / rounds} Query requests (pages)`,
+        `(claim, checkpoints, watermark, release), ${totals.queries / rounds} Query requests (pages)`,
     );
     console.log(
       `capacity over ${rounds} tick(s): ${totals.readUnits} read units, ${totals.writeUnits} write units ` +
