@@ -15,6 +15,7 @@ import {
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   Message,
   ReceiveMessageCommand,
@@ -121,25 +122,27 @@ export async function verifyQueue(sqs: SQSClient, queueUrl: string, expected: nu
   }
 }
 
+/** How long the ceiling's messages are delayed: as the tick's are (60 to 120 s), so both queues hold them alike. */
+export const CEILING_DELAY_SECONDS = 90;
+/** Messages a sender's unmeasured first run sends, so no measured run pays for connection set-up or JIT warm-up. */
+const CEILING_WARM_UP_MESSAGES = 2_000;
+
+export interface CeilingOptions {
+  /** SendMessageBatch calls in flight. */
+  readonly concurrency: number;
+  /** Message i: a timer's id and body, as the tick sends them. */
+  readonly messageAt: (index: number) => { readonly timerId: string; readonly body: string };
+}
+
 /**
  * The raw ceiling: `count` messages shaped like the tick's (the same bodies, the callback contract's four attributes,
  * a delay), sent with SendMessageBatch at the given concurrency and nothing else: no store, no engine. Batches are
  * packed as SQS allows (ten entries, 256 KiB), as any sender must. Returns messages per second.
  */
-export async function sendCeiling(
-  sqs: SQSClient,
-  queueUrl: string,
-  options: {
-    readonly count: number;
-    readonly concurrency: number;
-    readonly delaySeconds: number;
-    /** The firing sent as message i: timer i of the workload, at one instant. */
-    readonly firingAt: (index: number) => Firing;
-  },
-): Promise<number> {
-  const { count, concurrency, delaySeconds, firingAt } = options;
+export async function sendCeiling(sqs: SQSClient, queueUrl: string, count: number, options: CeilingOptions): Promise<number> {
+  const scheduledAt = Date.now() + CEILING_DELAY_SECONDS * 1000;
   const firings = (function* (): Generator<Firing> {
-    for (let i = 0; i < count; i++) yield firingAt(i);
+    for (let i = 0; i < count; i++) yield { ...options.messageAt(i), kind: 'periodic', scheduledAt };
   })();
   const batches = planBatches(firings);
   const started = performance.now();
@@ -148,7 +151,7 @@ export async function sendCeiling(
       let entries: SendMessageBatchRequestEntry[] = next.value.map((firing, i) => ({
         Id: String(i),
         MessageBody: firing.body,
-        DelaySeconds: delaySeconds,
+        DelaySeconds: CEILING_DELAY_SECONDS,
         MessageAttributes: Object.fromEntries(
           Object.entries(messageAttributesOf(firing)).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
         ),
@@ -161,8 +164,15 @@ export async function sendCeiling(
       }
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
   return count / ((performance.now() - started) / 1000);
+}
+
+/** The sender's first, unmeasured run, to a queue deleted after it. */
+export async function warmUpCeiling(sqs: SQSClient, options: CeilingOptions, count = CEILING_WARM_UP_MESSAGES): Promise<void> {
+  const queueUrl = await freshQueue(sqs, 'warm-up');
+  await sendCeiling(sqs, queueUrl, Math.min(count, CEILING_WARM_UP_MESSAGES), options);
+  await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
 }
 
 export interface DrainOptions {

@@ -11,14 +11,24 @@
  * (`workload.ts`) instead of the sequential ids and small payloads the figures have always been measured on.
  */
 // Benchmarks run inside the repository with its devDependencies; they are not part of the published package.
-import { parseArgs } from 'util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { createTimerTable, fixed, freshQueue, median, seedItems, sendCeiling, stderrLog, verifyQueue } from './aws-fixtures';
+import {
+  CeilingOptions,
+  createTimerTable,
+  fixed,
+  freshQueue,
+  median,
+  seedItems,
+  sendCeiling,
+  stderrLog,
+  verifyQueue,
+  warmUpCeiling,
+} from './aws-fixtures';
 import { AwsMeter } from './aws-meter';
 import { Emulator, LOCAL_CLIENT_CONFIG, startEmulator } from './emulators';
 import { endToEndCost } from './firing-cost';
-import { wholeFlag } from './flags';
+import { parseFlags, wholeFlag } from './flags';
 import {
   DYNAMODB_USD_PER_READ_UNIT,
   DYNAMODB_USD_PER_WRITE_UNIT,
@@ -44,10 +54,6 @@ const USAGE = `usage: npm run bench:dispatch -- [--firings N] [--concurrency C] 
 const PERIOD_SECONDS = 60;
 const SHARD_COUNT = 1;
 const TABLE_NAME = 'bench-timers';
-/** Messages sent before measuring, so neither side pays for connection set-up and JIT warm-up. */
-const WARM_UP_MESSAGES = 2_000;
-/** The ceiling's messages are delayed like the tick's, so both queues hold their messages the same way. */
-const CEILING_DELAY_SECONDS = 90;
 
 /**
  * The construct's default tick memory (`DEFAULT_TICK_MEMORY_MB` in src/tick/tick-part.ts), not imported: that would
@@ -64,23 +70,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const flag = { type: 'string' } as const;
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'firings': flag,
-      'concurrency': flag,
-      'rounds': flag,
-      'workload': flag,
-      'seed': flag,
-      'tick-memory': flag,
-      'help': { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+  const values = parseFlags(argv, ['firings', 'concurrency', 'rounds', 'workload', 'seed', 'tick-memory'], USAGE);
   const kind = values.workload ?? 'sequential';
   if (kind !== 'sequential' && kind !== 'realistic') throw new Error(`--workload must be sequential or realistic, got "${kind}"\n${USAGE}`);
   const seed = wholeFlag('seed', values.seed, 1, 0, 2 ** 31 - 1, USAGE);
@@ -144,17 +134,9 @@ async function main(): Promise<void> {
     await store.initShardState(shardId, windowStart);
     console.log(`seeded ${n} periodic timers (interval ${PERIOD_SECONDS} s, offsets 0..${PERIOD_SECONDS - 1}) in ${fixed((performance.now() - seedStarted) / 1000, 1)} s`);
 
-    // The ceiling's messages: the tick's bodies and attributes, delayed like the tick's, so both queues hold them alike.
-    const ceilingAt = Date.now() + CEILING_DELAY_SECONDS * 1000;
-    const ceilingOf = (count: number): Parameters<typeof sendCeiling>[2] => ({
-      count,
-      concurrency,
-      delaySeconds: CEILING_DELAY_SECONDS,
-      firingAt: (i) => ({ timerId: workload.id(i), kind: 'periodic', scheduledAt: ceilingAt, body: workload.data(i) }),
-    });
-    const warmUpQueue = await freshQueue(sqs, 'warm-up');
-    await sendCeiling(sqs, warmUpQueue, ceilingOf(Math.min(WARM_UP_MESSAGES, n)));
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: warmUpQueue }));
+    // The ceiling's messages: the tick's bodies and attributes.
+    const ceilingOptions: CeilingOptions = { concurrency, messageAt: (i) => ({ timerId: workload.id(i), body: workload.data(i) }) };
+    await warmUpCeiling(sqs, ceilingOptions, n);
 
     // Ceiling, ours, ceiling, ours, ..., ceiling: each run of ours is bracketed by two ceilings, whose mean is its
     // reference, so a machine whose speed drifts (shared cores, garbage collection) skews both sides alike.
@@ -162,7 +144,7 @@ async function main(): Promise<void> {
     const ceiling = async (round: number): Promise<void> => {
       const queueUrl = await freshQueue(sqs!, 'ceiling');
       meter.reset();
-      const rate = await sendCeiling(sqs!, queueUrl, ceilingOf(n));
+      const rate = await sendCeiling(sqs!, queueUrl, n, ceilingOptions);
       console.log(`ceiling #${round}: ${fixed(rate, 0)} firings/s (SendMessageBatch of 10, concurrency ${concurrency}); requests: ${meter.describe()}`);
       await verifyQueue(sqs!, queueUrl, n, `ceiling #${round}`);
       await sqs!.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));

@@ -44,10 +44,10 @@
  *    two); `--windows N` ticks N windows one after the other.
  */
 // Benchmarks run inside the repository with its devDependencies; they are not part of the published package.
-import { parseArgs } from 'util';
 import { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteQueueCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
 import {
+  CeilingOptions,
   createTimerTable,
   drainQueue,
   fixed,
@@ -57,9 +57,10 @@ import {
   seedItems,
   sendCeiling,
   verifyQueue,
+  warmUpCeiling,
 } from './aws-fixtures';
 import { Emulator, LOCAL_CLIENT_CONFIG, startEmulator } from './emulators';
-import { numberFlag, wholeFlag } from './flags';
+import { numberFlag, parseFlags, wholeFlag } from './flags';
 import { Chain, TickService } from './tick-service';
 import { payloadStats, realisticWorkload, Workload } from './workload';
 import { timerToItem } from '../src/aws/dynamo-store';
@@ -93,10 +94,6 @@ const WARM_UP_ID_PREFIX = 'warm-up-';
 const TABLE_NAME = 'bench-tick-scale';
 const RSS_TARGET_MB = 256;
 const RATIO_TARGET = 0.8;
-/** The ceiling's messages are delayed like the tick's (60 to 120 s), so both queues hold their messages alike. */
-const CEILING_DELAY_SECONDS = 90;
-/** Messages sent before measuring, so the ceiling pays for no connection set-up or JIT warm-up. */
-const WARM_UP_MESSAGES = 2_000;
 /** Consumers of the count: local-aws-sqs looks for messages every 10 ms, so each ReceiveMessage takes at least that. */
 const DRAIN_CONSUMERS = 16;
 /** BatchWriteItem requests in flight while seeding: dynalite takes them fastest at about this many. */
@@ -116,36 +113,17 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const flag = { type: 'string' } as const;
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'timers': flag,
-      'interval': flag,
-      'deadline': flag,
-      'concurrency': flag,
-      'windows': flag,
-      'ceiling': flag,
-      'seed': flag,
-      'large-fraction': flag,
-      'help': { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const text = (name: Exclude<keyof typeof values, 'help'>): string | undefined => values[name];
-  const timers = wholeFlag('timers', text('timers'), 300_000, 1, 5_000_000, USAGE);
+  const values = parseFlags(argv, ['timers', 'interval', 'deadline', 'concurrency', 'windows', 'ceiling', 'seed', 'large-fraction'], USAGE);
+  const timers = wholeFlag('timers', values.timers, 300_000, 1, 5_000_000, USAGE);
   return {
     timers,
-    intervalSeconds: wholeFlag('interval', text('interval'), 60, 1, 7 * 86_400, USAGE),
-    deadlineSeconds: numberFlag('deadline', text('deadline'), 5, 2, 900, USAGE),
-    concurrency: wholeFlag('concurrency', text('concurrency'), 10, 1, 1000, USAGE),
-    windows: wholeFlag('windows', text('windows'), 1, 1, 60, USAGE),
-    ceilingMessages: wholeFlag('ceiling', text('ceiling'), Math.min(timers, 50_000), 1_000, 5_000_000, USAGE),
-    seed: wholeFlag('seed', text('seed'), 1, 0, 2 ** 31 - 1, USAGE),
-    largeFraction: numberFlag('large-fraction', text('large-fraction'), 0.1, 0, 1, USAGE),
+    intervalSeconds: wholeFlag('interval', values.interval, 60, 1, 7 * 86_400, USAGE),
+    deadlineSeconds: numberFlag('deadline', values.deadline, 5, 2, 900, USAGE),
+    concurrency: wholeFlag('concurrency', values.concurrency, 10, 1, 1000, USAGE),
+    windows: wholeFlag('windows', values.windows, 1, 1, 60, USAGE),
+    ceilingMessages: wholeFlag('ceiling', values.ceiling, Math.min(timers, 50_000), 1_000, 5_000_000, USAGE),
+    seed: wholeFlag('seed', values.seed, 1, 0, 2 ** 31 - 1, USAGE),
+    largeFraction: numberFlag('large-fraction', values['large-fraction'], 0.1, 0, 1, USAGE),
   };
 }
 
@@ -351,24 +329,16 @@ async function main(): Promise<void> {
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     console.log(`seeded ${timers} timers with BatchWriteItem in ${fixed(seedSeconds, 1)} s (${fixed(timers / seedSeconds, 0)} items/s)`);
 
-    // The ceiling's messages: timer i's payload and attributes at one instant, as the tick would send them.
-    const ceilingAt = Date.now() + CEILING_DELAY_SECONDS * 1000;
-    const firingAt = (i: number): { timerId: string; kind: 'periodic'; scheduledAt: number; body: string } => {
-      const index = i % timers;
-      return { timerId: workload.id(index), kind: 'periodic', scheduledAt: ceilingAt, body: workload.data(index) };
+    // The ceiling's messages: timer i's payload and attributes, as the tick sends them.
+    const ceilingOptions: CeilingOptions = {
+      concurrency,
+      messageAt: (i) => ({ timerId: workload.id(i % timers), body: workload.data(i % timers) }),
     };
-    const warmUp = await freshQueue(sqs, 'warm-up');
-    await sendCeiling(sqs, warmUp, { count: WARM_UP_MESSAGES, concurrency, delaySeconds: CEILING_DELAY_SECONDS, firingAt });
-    await sqs.send(new DeleteQueueCommand({ QueueUrl: warmUp }));
+    await warmUpCeiling(sqs, ceilingOptions);
     const ceilings: number[] = [];
     const ceiling = async (round: number): Promise<void> => {
       const ceilingQueue = await freshQueue(sqs!, 'ceiling');
-      const rate = await sendCeiling(sqs!, ceilingQueue, {
-        count: options.ceilingMessages,
-        concurrency,
-        delaySeconds: CEILING_DELAY_SECONDS,
-        firingAt,
-      });
+      const rate = await sendCeiling(sqs!, ceilingQueue, options.ceilingMessages, ceilingOptions);
       await verifyQueue(sqs!, ceilingQueue, options.ceilingMessages, `ceiling #${round}`);
       await sqs!.send(new DeleteQueueCommand({ QueueUrl: ceilingQueue }));
       console.log(`ceiling #${round}: ${fixed(rate, 0)} firings/s (${options.ceilingMessages} messages, SendMessageBatch at concurrency ${concurrency})`);
