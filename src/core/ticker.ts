@@ -11,9 +11,9 @@
  */
 import { EngineConfig } from './config';
 import { DispatchItem, Dispatcher, LATE_TOLERANCE_MS, StreamOutcome } from './dispatch';
+import { shardName } from './hash';
 import { PeriodicTimer } from './model';
 import { MetricName } from './names';
-import { shardName } from './hash';
 import { Clock, Log, MetricsSink, ShardState, TimerPages, TimerStore } from './ports';
 import { hasEndedBy, offsetRangesInWindow, tickFiringsInWindow } from './schedule';
 

@@ -155,7 +155,14 @@ export function periodicTimerFrom(id: string, raw: string | undefined, defaults:
 }
 
 /** A one-shot timer from a PUT /oneshot/{id} body; `tickFrom` as in `PeriodicDefaults`. */
-export function oneShotTimerFrom(id: string, raw: string | undefined, shardCount: number, retentionMs: number, nowMs: number, tickFrom = nowMs): OneShotTimer {
+export function oneShotTimerFrom(
+  id: string,
+  raw: string | undefined,
+  shardCount: number,
+  retentionMs: number,
+  nowMs: number,
+  tickFrom = nowMs,
+): OneShotTimer {
   validateId(id);
   const body = parseBody(raw, ONESHOT_FIELDS);
   const hasAt = body.at !== undefined;

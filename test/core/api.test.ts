@@ -364,10 +364,13 @@ describe('TimerApi: who sends which firing (invariants 4 and 7)', () => {
               p.kind === 'periodic'
                 ? { timerCallbackData: i, interval: p.interval, offset: p.offsetSeed % p.interval }
                 : { timerCallbackData: i, at: new Date(t + p.delayMs).toISOString() };
-            events.push({ t, run: async () => {
-              expect((await rig.put(`/${p.kind}/${id}`, body)).statusCode).toBe(200);
-              created.push({ id, createdAt: t });
-            } });
+            events.push({
+              t,
+              run: async () => {
+                expect((await rig.put(`/${p.kind}/${id}`, body)).statusCode).toBe(200);
+                created.push({ id, createdAt: t });
+              },
+            });
           });
           // Each shard ticks every minute, up to 25 s late (the look-ahead margin is a minute).
           const ticks = tickJitter.map((jitter, k) => T0 + k * 60_000 + jitter);

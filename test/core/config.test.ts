@@ -38,7 +38,16 @@ describe('engineConfig', () => {
   test.each([
     [
       { shardCount: 1, periodSeconds: 60 },
-      { windowMs: 60_000, lookAheadMs: 120_000, directSendMs: 135_000, leaseMs: 120_000, batchConcurrency: 10, indexLagToleranceMs: 0, createWithinMs: 15_000, initialCatchUpMs: 3_600_000 },
+      {
+        windowMs: 60_000,
+        lookAheadMs: 120_000,
+        directSendMs: 135_000,
+        leaseMs: 120_000,
+        batchConcurrency: 10,
+        indexLagToleranceMs: 0,
+        createWithinMs: 15_000,
+        initialCatchUpMs: 3_600_000,
+      },
     ],
     [
       { shardCount: 100, periodSeconds: 1 },

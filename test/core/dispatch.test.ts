@@ -415,7 +415,7 @@ describe('Dispatcher.dispatchStream', () => {
     let n = 0;
     const all = sizes.map((size) => Array.from({ length: size }, () => firing(n++)));
     const pages: DispatchItem<number>[][] = [];
-    for (let i = 0; i < all.length; i += pageSize) pages.push(all.slice(i, i + pageSize).map((firings, j) => ({ firings, position: i + j })));
+    for (let i = 0; i < all.length; i += pageSize) pages.push(all.slice(i, i + pageSize).map((item, j) => ({ firings: item, position: i + j })));
     return { pages, all };
   }
 
@@ -451,28 +451,32 @@ describe('Dispatcher.dispatchStream', () => {
 
   test('the completed prefix never runs ahead of a batch still in flight, whatever order sends finish in', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 0, max: 15 }), { minLength: 1, maxLength: 20 }), fc.integer({ min: 2, max: 6 }), async (sizes, concurrency) => {
-        const clock = new ManualClock(NOW);
-        const queue = new RecordingQueue({ clock });
-        const { pages, all } = itemPages(sizes, 3);
-        // Sends finish in a shuffled order: each waits a random number of event-loop turns.
-        const inner = queue.sendBatch.bind(queue);
-        queue.sendBatch = async (entries) => {
-          for (let i = Math.floor(Math.random() * 5); i > 0; i--) await new Promise((resolve) => setImmediate(resolve));
-          return inner(entries);
-        };
-        const reported: number[] = [];
-        const outcome = await dispatcher(queue, clock, undefined, { concurrency }).dispatchStream(asAsync(pages), {
-          onProgress: (position) => {
-            const sent = new Set(queue.firingIds());
-            // Everything up to the reported position has been accepted already.
-            for (const f of all.slice(0, position + 1).flat()) expect(sent.has(firingIdOf(f))).toBe(true);
-            reported.push(position);
-          },
-        });
-        expect(outcome).toMatchObject({ complete: true, position: sizes.length - 1 });
-        expect(reported).toEqual([...reported].sort((a, b) => a - b));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 15 }), { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 2, max: 6 }),
+        async (sizes, concurrency) => {
+          const clock = new ManualClock(NOW);
+          const queue = new RecordingQueue({ clock });
+          const { pages, all } = itemPages(sizes, 3);
+          // Sends finish in a shuffled order: each waits a random number of event-loop turns.
+          const inner = queue.sendBatch.bind(queue);
+          queue.sendBatch = async (entries) => {
+            for (let i = Math.floor(Math.random() * 5); i > 0; i--) await new Promise((resolve) => setImmediate(resolve));
+            return inner(entries);
+          };
+          const reported: number[] = [];
+          const outcome = await dispatcher(queue, clock, undefined, { concurrency }).dispatchStream(asAsync(pages), {
+            onProgress: (position) => {
+              const sent = new Set(queue.firingIds());
+              // Everything up to the reported position has been accepted already.
+              for (const f of all.slice(0, position + 1).flat()) expect(sent.has(firingIdOf(f))).toBe(true);
+              reported.push(position);
+            },
+          });
+          expect(outcome).toMatchObject({ complete: true, position: sizes.length - 1 });
+          expect(reported).toEqual([...reported].sort((a, b) => a - b));
+        },
+      ),
       { numRuns: 40 },
     );
   });

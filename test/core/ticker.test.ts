@@ -202,7 +202,9 @@ describe('Ticker', () => {
     expect(metrics.count(MetricName.TICK_CONTINUATIONS)).toBe(1);
 
     // The next scheduled tick cannot take the shard meanwhile; the continuation can.
-    expect((await new Ticker(setup().config, { store, dispatcher: new Dispatcher({ queue, clock, concurrency: 10, metrics, log: silentLog }), clock, metrics, log: silentLog }).tick(SHARD)).skipped).toBe(true);
+    const dispatcher = new Dispatcher({ queue, clock, concurrency: 10, metrics, log: silentLog });
+    const scheduled = new Ticker(setup().config, { store, dispatcher, clock, metrics, log: silentLog });
+    expect((await scheduled.tick(SHARD)).skipped).toBe(true);
     let report = first;
     for (let hop = 0; report.continuation && hop < 50; hop++) {
       report = await ticker.tick(SHARD, { deadlineMs: clock.now() + 2_000, continueAs: report.continuation.owner });
@@ -351,7 +353,8 @@ describe('Ticker', () => {
     const clock = new ManualClock(T0);
     const metrics = new RecordingMetrics();
     const queue = new RecordingQueue({ clock });
-    const ticker = new Ticker(config, { store, dispatcher: new Dispatcher({ queue, clock, concurrency: 2, metrics, log: silentLog }), clock, metrics, log: silentLog });
+    const dispatcher = new Dispatcher({ queue, clock, concurrency: 2, metrics, log: silentLog });
+    const ticker = new Ticker(config, { store, dispatcher, clock, metrics, log: silentLog });
     await store.initShardState('shard1', T0 - 600_000);
     await ticker.tick('shard0');
     await ticker.tick('shard2'); // its neighbour, shard0, has just dispatched two minutes ahead

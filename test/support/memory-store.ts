@@ -129,7 +129,8 @@ export class MemoryTimerStore implements TimerStore {
   async claimShard(claim: ShardClaim): Promise<ShardState | undefined> {
     const state = this.shards.get(claim.shardId);
     if (!state) throw new Error(`claimShard: shard ${claim.shardId} has no state; initShardState comes first`);
-    const free = state.leaseOwner === undefined || (state.leaseUntil ?? 0) <= claim.nowMs || (claim.takeOverFrom !== undefined && state.leaseOwner === claim.takeOverFrom);
+    const handedOver = claim.takeOverFrom !== undefined && state.leaseOwner === claim.takeOverFrom;
+    const free = state.leaseOwner === undefined || (state.leaseUntil ?? 0) <= claim.nowMs || handedOver;
     if (!free) return undefined;
     this.shardWrites.push('claimShard');
     state.leaseOwner = claim.owner;
