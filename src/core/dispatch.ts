@@ -161,8 +161,6 @@ export interface StreamOutcome<P> {
   readonly complete: boolean;
 }
 
-type FiringSource = AsyncIterable<Firing[]> | Iterable<Firing[]>;
-
 function emptyReport(): DispatchReport {
   return { dispatched: 0, late: 0, failed: 0, rejected: 0, maxLagMs: 0 };
 }
@@ -230,21 +228,12 @@ export class Dispatcher {
   }
 
   /**
-   * Sends every firing of `source` (pages of firings) and reports what happened. Rejects if reading the source
-   * fails; a refused message is counted in `failed` or `rejected`, never dropped silently.
+   * Sends firings already in memory (the API's near-term ones, in pages) and reports what happened: a refused
+   * message is counted in `failed` or `rejected`, never dropped silently. A tick's stream goes through `dispatchStream`.
    */
-  async dispatch(source: FiringSource, options: DispatchOptions = {}): Promise<DispatchReport> {
+  async dispatch(pages: readonly (readonly Firing[])[], options: DispatchOptions = {}): Promise<DispatchReport> {
     const report = emptyReport();
-    if (Array.isArray(source)) {
-      await this.sendAll([...planBatches(source.flat())], report, options);
-    } else {
-      const items = (async function* () {
-        for await (const page of source as AsyncIterable<Firing[]>) yield [{ firings: page, position: undefined }];
-      })();
-      const outcome = await this.dispatchStream(items, options);
-      Object.assign(report, outcome.report);
-      return report;
-    }
+    await this.sendAll([...planBatches(pages.flat())], report, options);
     this.count(report);
     return report;
   }

@@ -222,7 +222,8 @@ describe('Dispatcher', () => {
           const clock = new ManualClock(NOW);
           const queue = new RecordingQueue({ clock });
           const all = Array.from({ length: n }, (_, i) => firing(i));
-          const report = await dispatcher(queue, clock, undefined, { concurrency }).dispatch(asAsync(paged(all, pageSizes)));
+          const pages = paged(all, pageSizes).map((page) => page.map((f, j) => ({ firings: [f], position: j })));
+          const { report } = await dispatcher(queue, clock, undefined, { concurrency }).dispatchStream(asAsync(pages));
           expect(report).toEqual({ dispatched: n, late: 0, failed: 0, rejected: 0, maxLagMs: 0 });
           expect(queue.firingIds().sort()).toEqual(all.map(firingIdOf).sort());
           expect(queue.maxInFlight).toBeLessThanOrEqual(concurrency);
@@ -346,11 +347,11 @@ describe('Dispatcher', () => {
   test('a source that fails to read rejects the dispatch', async () => {
     const clock = new ManualClock(NOW);
     const queue = new RecordingQueue({ clock });
-    async function* broken(): AsyncGenerator<Firing[]> {
-      yield Array.from({ length: 25 }, (_, i) => firing(i));
+    async function* broken(): AsyncGenerator<DispatchItem<number>[]> {
+      yield Array.from({ length: 25 }, (_, i) => ({ firings: [firing(i)], position: i }));
       throw new Error('page read failed');
     }
-    await expect(dispatcher(queue, clock).dispatch(broken())).rejects.toThrow('page read failed');
+    await expect(dispatcher(queue, clock).dispatchStream(broken())).rejects.toThrow('page read failed');
   });
 
   test.each([0, -1, 1.5, NaN])('refuses concurrency %p', (concurrency) => {
