@@ -293,21 +293,12 @@ var Dispatcher = class {
   maxAttempts;
   baseBackoffMs;
   /**
-   * Sends every firing of `source` (pages of firings) and reports what happened. Rejects if reading the source
-   * fails; a refused message is counted in `failed` or `rejected`, never dropped silently.
+   * Sends firings already in memory (the API's near-term ones, in pages) and reports what happened: a refused
+   * message is counted in `failed` or `rejected`, never dropped silently. A tick's stream goes through `dispatchStream`.
    */
-  async dispatch(source, options = {}) {
+  async dispatch(pages, options = {}) {
     const report = emptyReport();
-    if (Array.isArray(source)) {
-      await this.sendAll([...planBatches(source.flat())], report, options);
-    } else {
-      const items = (async function* () {
-        for await (const page of source) yield [{ firings: page, position: void 0 }];
-      })();
-      const outcome = await this.dispatchStream(items, options);
-      Object.assign(report, outcome.report);
-      return report;
-    }
+    await this.sendAll([...planBatches(pages.flat())], report, options);
     this.count(report);
     return report;
   }
@@ -469,12 +460,8 @@ var Dispatcher = class {
 };
 
 // src/core/hash.ts
-function fnv1a(text, seed) {
-  let h = (2166136261 ^ seed) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
+function fmix32(value) {
+  let h = value >>> 0;
   h ^= h >>> 16;
   h = Math.imul(h, 2246822507);
   h ^= h >>> 13;
@@ -482,10 +469,18 @@ function fnv1a(text, seed) {
   h ^= h >>> 16;
   return h >>> 0;
 }
+function seededHash(text, seed) {
+  let h = (2166136261 ^ seed) >>> 0;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 16777619);
+  }
+  return fmix32(h);
+}
 var SHARD_SEED = 1540483477;
 var OFFSET_SEED = 668265263;
 function shardIndexOf(id, shardCount) {
-  return fnv1a(id, SHARD_SEED) % shardCount;
+  return seededHash(id, SHARD_SEED) % shardCount;
 }
 function shardName(index) {
   return `shard${index}`;
@@ -494,7 +489,7 @@ function shardOf(id, shardCount) {
   return shardName(shardIndexOf(id, shardCount));
 }
 function defaultOffsetOf(id, intervalSeconds) {
-  return fnv1a(id, OFFSET_SEED) % intervalSeconds;
+  return seededHash(id, OFFSET_SEED) % intervalSeconds;
 }
 
 // src/core/validate.ts
@@ -926,21 +921,9 @@ var WRITE_CONCURRENCY = 10;
 function pad(value, width) {
   return String(value).padStart(width, "0");
 }
-function hashOf(text) {
-  let h = (2166136261 ^ 1013904242) >>> 0;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 16777619);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 2246822507);
-  h ^= h >>> 13;
-  h = Math.imul(h, 3266489909);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+var SPREAD_SEED = 1013904242;
 function spreadOf(id) {
-  return hashOf(id) % SPREAD_PARTITIONS;
+  return seededHash(id, SPREAD_SEED) % SPREAD_PARTITIONS;
 }
 function shardKey(shardId) {
   return { [PARTITION_KEY]: { S: `${SHARD_ITEM_PREFIX}${shardId}` } };
