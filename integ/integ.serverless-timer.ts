@@ -30,7 +30,7 @@ const recorderTable = new dynamodb.TableV2(stack, 'Recorder', {
   removalPolicy: RemovalPolicy.DESTROY,
 });
 const recorder = new lambda.Function(stack, 'RecorderCallback', {
-  runtime: lambda.Runtime.NODEJS_22_X,
+  runtime: lambda.Runtime.NODEJS_24_X,
   handler: 'index.handler',
   code: lambda.Code.fromInline(fs.readFileSync(path.join(__dirname, 'recorder.js'), 'utf8')),
   timeout: Duration.seconds(10),

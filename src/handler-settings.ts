@@ -49,7 +49,7 @@ export function handlerBasics(scope: Construct, id: string, settings: HandlerSet
  * CDK's own `Validations` API (so the library does not depend on cdk-nag).
  */
 export function acknowledgeHandlerFindings(handler: lambda.IFunction, tracing: boolean): void {
-  Validations.of(handler).acknowledge({ id: 'AwsSolutions-L1', reason: 'The handlers are built and tested for Node.js 22, a supported runtime' });
+  Validations.of(handler).acknowledge({ id: 'AwsSolutions-L1', reason: 'The handlers are built and tested for Node.js 24, the newest runtime Lambda offers' });
   if (tracing && handler.role) {
     Validations.of(handler.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

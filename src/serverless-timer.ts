@@ -136,6 +136,31 @@ export interface ServerlessTimerProps {
   readonly apiAuthorization?: ApiAuthorization;
 
   /**
+   * Access logs of the API stage, in a log group of this construct (JSON with the standard fields).
+   *
+   * API Gateway writes a REST API's logs to CloudWatch only through the CloudWatch Logs role set in its account
+   * settings, one per account and region; where none is set, a stage with access logs fails to deploy ("CloudWatch
+   * Logs role ARN must be set in account settings to enable logging"). Turn this on where your account has that role,
+   * or let this construct set it with `apiCloudWatchRole`.
+   *
+   * @default - the value of `apiCloudWatchRole`: no access logs, unless this construct sets the account's role
+   */
+  readonly apiAccessLogs?: boolean;
+
+  /**
+   * Create an IAM role API Gateway may push logs to CloudWatch with, and set it as the account's API Gateway
+   * CloudWatch Logs role in this region (`AWS::ApiGateway::Account`). Turns on `apiAccessLogs` unless that is set.
+   *
+   * That setting is one per account and region, shared by every REST API there: the stack deployed last with such a
+   * resource sets it. Enable this in one stack per account and region, and not where the account already has a role
+   * (one set by your landing zone, for example). The role is kept when the stack is deleted, so that the APIs
+   * still logging through it keep doing so.
+   *
+   * @default false
+   */
+  readonly apiCloudWatchRole?: boolean;
+
+  /**
    * A customer managed key that encrypts the table and the queues (a created dead-letter queue too). The
    * handlers are granted `kms:GenerateDataKey` and `kms:Decrypt` on it.
    *
@@ -321,6 +346,8 @@ export class ServerlessTimer extends Construct {
         [Envar.CREATE_WITHIN_MS]: String(createWithinMs),
         POWERTOOLS_SERVICE_NAME: this.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+        // The bundles ship their source maps: a stack trace in the logs names the TypeScript file and line.
+        NODE_OPTIONS: '--enable-source-maps',
       },
       tracing: props.tracing ?? false,
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -328,7 +355,15 @@ export class ServerlessTimer extends Construct {
       encryptionKey,
     };
     const tick = new TickPart(this, { ...props, settings, shardCount, period, table, queue });
-    this.apiPart = new ApiPart(this, { settings, authorization: props.apiAuthorization ?? ApiAuthorization.iam(), table, queue });
+    const apiCloudWatchRole = props.apiCloudWatchRole ?? false;
+    this.apiPart = new ApiPart(this, {
+      settings,
+      authorization: props.apiAuthorization ?? ApiAuthorization.iam(),
+      table,
+      queue,
+      accessLogs: props.apiAccessLogs ?? apiCloudWatchRole,
+      cloudWatchRole: apiCloudWatchRole,
+    });
 
     this.table = table.table;
     this.queue = queue.queue;

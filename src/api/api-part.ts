@@ -5,7 +5,7 @@
  * A part, not a construct: it creates its resources in the `ServerlessTimer`'s own scope, so their construct IDs,
  * and the logical IDs that follow from them, stay those of the single-class construct it was split from.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -38,6 +38,10 @@ export interface ApiPartProps {
   readonly authorization: ApiAuthorization;
   readonly table: TablePart;
   readonly queue: QueuePart;
+  /** Whether the stage writes access logs (which needs the account's API Gateway CloudWatch Logs role). */
+  readonly accessLogs: boolean;
+  /** Whether this part creates that role and sets it in the account's API Gateway settings. */
+  readonly cloudWatchRole: boolean;
 }
 
 export class ApiPart {
@@ -60,16 +64,20 @@ export class ApiPart {
     // A PUT sends the firings that fall inside the span a tick already claimed itself (invariant 4).
     props.queue.grantSendFirings(this.handler);
 
-    // The account-wide API Gateway CloudWatch role is left alone (`cloudWatchRole: false`): a library must not take it
-    // over, so the stage has access logs but no execution logs.
-    const accessLogs = new logs.LogGroup(scope, 'ApiAccessLogs', { retention: settings.logRetention, removalPolicy: settings.removalPolicy });
+    // API Gateway writes to CloudWatch Logs only through the account's CloudWatch Logs role, one per account and region:
+    // the stage logs only when asked, and the role is set only when asked (kept on deletion, other APIs may use it).
+    const accessLogs = props.accessLogs
+      ? new logs.LogGroup(scope, 'ApiAccessLogs', { retention: settings.logRetention, removalPolicy: settings.removalPolicy })
+      : undefined;
     this.restApi = new apigw.RestApi(scope, 'Api', {
       description: 'Serverless timer API',
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole: false,
       deployOptions: {
-        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        ...(accessLogs && {
+          accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+          accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        }),
         tracingEnabled: settings.tracing,
       },
       defaultMethodOptions: {
@@ -96,10 +104,51 @@ export class ApiPart {
       { id: 'AwsSolutions-APIG3', reason: 'Every method requires authorization; a WAF web ACL can be associated with the stage by the user' },
       {
         id: 'AwsSolutions-APIG6',
-        reason: 'Execution logging needs the account-wide API Gateway CloudWatch role, which a library must not take over; access logging is on',
+        reason: 'Execution logs go to log groups API Gateway creates and never expires; the stage has access logs when apiAccessLogs is on',
       },
       { id: 'AwsSolutions-COG4', reason: 'The API uses IAM (SigV4) authorization by default, or the authorizer the user chose' },
     );
+    if (!accessLogs) {
+      Validations.of(this.restApi).acknowledge({
+        id: 'AwsSolutions-APIG1',
+        reason: 'Access logs need the account-wide API Gateway CloudWatch Logs role, which a fresh account lacks: apiAccessLogs or apiCloudWatchRole turns them on',
+      });
+    }
+    if (props.cloudWatchRole) {
+      this.setAccountCloudWatchRole(scope);
+    }
+  }
+
+  /**
+   * The account's API Gateway CloudWatch Logs role (`AWS::ApiGateway::Account`), set to a role of this construct before
+   * the stage is created. The role and the setting are kept when the stack goes: other APIs of the account may log
+   * through them. The role's policy is the one AWS documents for it (`AmazonAPIGatewayPushToCloudWatchLogs`), inline so
+   * that each finding of cdk-nag can be acknowledged with its reason.
+   */
+  private setAccountCloudWatchRole(scope: Construct): void {
+    const role = new iam.Role(scope, 'ApiCloudWatchRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'API Gateway account role: writes the logs of the REST APIs of this account and region to CloudWatch Logs',
+      inlinePolicies: {
+        PushToCloudWatchLogs: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({
+            actions: [
+              'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams',
+              'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents',
+            ],
+            resources: ['*'],
+          })],
+        }),
+      },
+    });
+    role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const account = new apigw.CfnAccount(scope, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+    account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    this.restApi.deploymentStage.node.addDependency(account);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'The account role writes the logs of every REST API of the account and region, whose log groups API Gateway names',
+    });
   }
 
   /** `execute-api:Invoke` on every method of both routes, in the deployed stage. */

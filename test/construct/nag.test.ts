@@ -16,7 +16,7 @@ function callbackIn(stack: Stack): lambda.Function {
   const role = new iam.Role(stack, 'CallbackRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
   const fn = new lambda.Function(stack, 'Callback', {
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
     timeout: Duration.seconds(10),
@@ -35,6 +35,8 @@ const configurations: Configuration[] = [
     callback: callbackIn(stack), shardCount: 3, tracing: true, dashboard: true,
   })],
   ['a customer key', (stack) => ({ encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) })],
+  ['access logs through the account\'s API Gateway role, set by the construct', () => ({ apiCloudWatchRole: true })],
+  ['access logs through a role the account already has', () => ({ apiAccessLogs: true })],
 ];
 
 describe('AwsSolutionsChecks', () => {

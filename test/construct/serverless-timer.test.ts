@@ -3,12 +3,15 @@
  * the validation of user values, and one template snapshot per major configuration (asset hashes stripped, so a
  * handler edit does not churn them).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { ApiAuthorization, DeadLetterQueue, ServerlessTimer, ServerlessTimerProps } from '../../src';
 import { INDEX_PROJECTED_ATTRIBUTES, TableSchema } from '../../src/aws/table-schema';
@@ -22,7 +25,7 @@ function newStack(): Stack {
 
 function callback(stack: Stack, timeout?: Duration): lambda.Function {
   return new lambda.Function(stack, 'Callback', {
-    runtime: lambda.Runtime.NODEJS_22_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ batchItemFailures: [] });'),
     timeout,
@@ -168,11 +171,28 @@ describe('handlers', () => {
         [Envar.CREATE_WITHIN_MS]: '15000',
         POWERTOOLS_SERVICE_NAME: 'timers',
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+        NODE_OPTIONS: '--enable-source-maps',
       }));
     }
     expect(envOf(template, 'TickHandler')).toEqual(envOf(template, 'ApiHandler'));
-    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs22.x' });
+    template.allResourcesProperties('AWS::Lambda::Function', { Runtime: 'nodejs24.x' });
     expect(timer.serviceName).toBe('timers');
+  });
+
+  test('each bundled handler ships the source map it names, and the functions turn source maps on', () => {
+    // GIVEN / WHEN
+    const { template } = synth();
+    // THEN the assets hold the map their last line points to, so the setting below has something to read
+    for (const asset of ['api/api.lambda', 'tick/tick.lambda']) {
+      const dir = path.join(__dirname, '../../assets', asset);
+      const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+      expect(code.trimEnd().split('\n').pop()).toBe('//# sourceMappingURL=index.js.map');
+      const map = JSON.parse(fs.readFileSync(path.join(dir, 'index.js.map'), 'utf8'));
+      expect(map.sources.some((source: string) => source.endsWith(`src/${asset}.ts`))).toBe(true);
+    }
+    for (const handler of ['ApiHandler', 'TickHandler']) {
+      expect(envOf(template, handler)).toEqual(expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }));
+    }
   });
 
   test('the bound on a PUT both handlers are given is the API handler\'s timeout plus 5 s for a write landing late', () => {
@@ -463,11 +483,61 @@ describe('API', () => {
       .map((route) => `arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<${api}>/<${stage}>/${route}/*`));
   });
 
-  test('access logs are written to a log group', () => {
+  test('by default the stage needs nothing a fresh account lacks: no access logs, and the account\'s API Gateway settings untouched', () => {
     const { template } = synth();
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    expect(stage).toHaveLength(1);
+    expect(stage[0].Properties.AccessLogSetting).toBeUndefined();
+    expect(stage[0].Properties.MethodSettings).toBeUndefined();
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    expect(Object.keys(template.findResources('AWS::Logs::LogGroup')).filter((id) => id.includes('ApiAccessLogs'))).toEqual([]);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Role'))).not.toContain('apigateway.amazonaws.com');
+  });
+
+  test('apiAccessLogs writes the stage\'s access logs to a log group of the construct, leaving the account\'s role alone', () => {
+    const { template } = synth({ apiAccessLogs: true, logRetention: RetentionDays.ONE_WEEK });
+    const logGroup = logicalId(template, 'AWS::Logs::LogGroup', 'ApiAccessLogs');
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [logicalId(template, 'AWS::Logs::LogGroup', 'ApiAccessLogs'), 'Arn'] } },
+      AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': [logGroup, 'Arn'] }, Format: Match.stringLikeRegexp('requestId') },
     });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  test('apiCloudWatchRole sets a role of its own as the account\'s API Gateway role before the stage, keeps it, and turns on access logs', () => {
+    const { template } = synth({ apiCloudWatchRole: true });
+    const accounts = template.findResources('AWS::ApiGateway::Account');
+    expect(Object.keys(accounts)).toHaveLength(1);
+    const [accountId, account] = Object.entries(accounts)[0];
+    const roleId = account.Properties.CloudWatchRoleArn['Fn::GetAtt'][0];
+    const role = template.toJSON().Resources[roleId];
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'apigateway.amazonaws.com' } }),
+    ]);
+    // The actions of AmazonAPIGatewayPushToCloudWatchLogs, which AWS documents for this role
+    expect(role.Properties.Policies).toEqual([{
+      PolicyName: 'PushToCloudWatchLogs',
+      PolicyDocument: expect.objectContaining({
+        Statement: [expect.objectContaining({
+          Effect: 'Allow',
+          Resource: '*',
+          Action: expect.arrayContaining(['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams',
+            'logs:PutLogEvents', 'logs:GetLogEvents', 'logs:FilterLogEvents']),
+        })],
+      }),
+    }]);
+    expect(role.DeletionPolicy).toBe('Retain');
+    expect(account.DeletionPolicy).toBe('Retain');
+    const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    expect(stage.DependsOn).toContain(accountId);
+    expect(stage.Properties.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [logicalId(template, 'AWS::Logs::LogGroup', 'ApiAccessLogs'), 'Arn'] });
+  });
+
+  test('apiAccessLogs: false keeps the stage without access logs even where the construct sets the account\'s role', () => {
+    const { template } = synth({ apiCloudWatchRole: true, apiAccessLogs: false });
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
+    expect(stage.Properties.AccessLogSetting).toBeUndefined();
   });
 });
 
