@@ -37,6 +37,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-dynamodb',
     '@aws-sdk/client-lambda',
     '@aws-sdk/client-sqs',
+    '@aws-sdk/client-sts',
     '@aws-sdk/lib-dynamodb',
     '@aws-lambda-powertools/metrics',
     '@aws-lambda-powertools/logger',
@@ -113,11 +114,14 @@ const integVerify = project.addTask('integ:verify', {
   exec: `integ-runner ${integArgs} --dry-run`,
   receiveArgs: true,
 });
+// Deploys every time (integ-runner alone skips tests whose snapshot is unchanged), after checking the credentials.
 project.addTask('integ:deploy', {
-  description: 'Deploy the integration tests, run their assertions and destroy them (needs AWS credentials)',
-  exec: `integ-runner ${integArgs} --update-on-failed`,
+  description: 'Deploy the integration tests to the account and region of your AWS credentials, run their assertions and destroy them',
+  exec: 'tsx integ/deploy.ts',
   receiveArgs: true,
 });
+// A failed or interrupted integ-runner leaves its cloud assembly next to the test.
+project.gitignore.addPatterns('/integ/cdk-integ.out.*/');
 project.testTask.spawn(integVerify);
 
 // The README's examples are the docs of every language: they must compile under jsii-rosetta's strict mode.
