@@ -132,11 +132,16 @@ const rosetta = project.addTask('rosetta:check', {
 project.postCompileTask.spawn(rosetta);
 project.gitignore.addPatterns('.jsii.tabl.json');
 
+// `npm start` runs the runtime itself, not through projen and tsx's CLI, each one more process a signal sent to npm
+// would stop at. npm passes SIGTERM and SIGINT on to the script's process, which `exec` makes the runtime (a POSIX
+// shell would keep SIGINT to itself); `--stop-with-parent` stops it if npm ends some other way (SIGKILL).
+const startCommand = 'node --import tsx src/local/cli.ts local --callback examples/print-firing.ts';
 project.addTask('start', {
   description: 'Run the whole timer service on this machine (HTTP API + SQLite + ticker), printing each firing',
-  exec: 'tsx src/local/cli.ts local --callback examples/print-firing.ts',
+  exec: startCommand,
   receiveArgs: true,
 });
+project.package.setScript('start', `exec ${startCommand} --stop-with-parent`);
 
 project.addTask('bench:dispatch', {
   description: 'Benchmark: tick dispatch against local DynamoDB/SQS emulators versus the raw SendMessageBatch ceiling',

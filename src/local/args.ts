@@ -25,6 +25,8 @@ export interface LocalFlags {
   readonly visibilityTimeoutMs: number;
   readonly retryBackoffMs: number;
   readonly concurrency: number;
+  /** Stop, as on SIGTERM, when the process that started this one exits. */
+  readonly stopWithParent: boolean;
 }
 
 export type Command = { readonly kind: 'help' } | { readonly kind: 'local'; readonly flags: LocalFlags };
@@ -48,6 +50,7 @@ const FLAGS: Record<string, FlagSpec> = {
   '--visibility-timeout': { value: '<duration>', default: '30s', help: 'time a delivery may take before the firing is delivered again' },
   '--retry-backoff': { value: '<duration>', default: '1s', help: 'delay before the first retry of a failed delivery, doubled on each retry (e.g. 200ms)' },
   '--concurrency': { value: '<n>', default: '10', help: 'delivery batches (of up to 10 firings) in flight at once' },
+  '--stop-with-parent': { default: 'off', help: 'stop, as on SIGTERM, when the process that started this one exits (npm start sets it)' },
   '--help': { default: '', help: 'show this help' },
 };
 
@@ -157,6 +160,7 @@ export function parseArgs(argv: readonly string[]): Command {
       visibilityTimeoutMs: durationIn('--visibility-timeout', get('--visibility-timeout'), 100, 12 * 3_600_000, 'from 100ms to 12h'),
       retryBackoffMs: durationIn('--retry-backoff', get('--retry-backoff'), 0, 3_600_000, 'from 0ms to 1h'),
       concurrency: wholeNumber('--concurrency', get('--concurrency'), 1, 1000),
+      stopWithParent: values.has('--stop-with-parent'),
     },
   };
 }

@@ -11,6 +11,8 @@ import { startRuntime } from './runtime';
 import { DeliveryTarget, HandlerTarget, StdoutTarget, WebhookTarget, loadHandler } from './targets';
 
 const NAME = 'cdk-serverless-timer';
+/** How often `--stop-with-parent` looks at the parent process id. */
+const PARENT_POLL_MS = 200;
 
 /** Operational logs go to stderr as JSON lines, so stdout holds only the start line and printed firings. */
 const stderrLog: Log = {
@@ -54,13 +56,9 @@ async function main(argv: readonly string[]): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        // A second signal means: do not wait for deliveries in flight (they are delivered again at the next start).
-        process.exit(130);
-      }
+    const stop = (reason: Record<string, string>): void => {
       stopping = true;
-      stderrLog.info('stopping', { signal });
+      stderrLog.info('stopping', reason);
       runtime.stop().then(
         () => resolve(0),
         (err) => {
@@ -69,9 +67,33 @@ async function main(argv: readonly string[]): Promise<number> {
         },
       );
     };
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second signal means: do not wait for deliveries in flight (they are delivered again at the next start).
+        process.exit(130);
+      }
+      stop({ signal });
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    if (flags.stopWithParent) watchParent(() => { if (!stopping) stop({ reason: 'parent exited' }); });
   });
+}
+
+/**
+ * Calls `onExit` once the process that started this one has exited (this one is then re-parented, so `ppid` changes).
+ * `npm start` needs it: npm passes a SIGTERM or SIGINT on to the shell that runs the script, and that shell ends
+ * without passing it on, which would leave this process running on its port with its database locked.
+ */
+function watchParent(onExit: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onExit();
+    }
+  }, PARENT_POLL_MS);
+  timer.unref();
 }
 
 main(process.argv.slice(2)).then(

@@ -1,0 +1,93 @@
+/**
+ * `npm start` as users and process managers stop it: a SIGTERM or a SIGINT sent to the pid of `npm start` alone (not
+ * to its process group, as a terminal's Ctrl-C does) stops the runtime under it, so that within 6 s its port is free
+ * and its database can be opened for writing by the next start. A SIGKILL, which npm cannot pass on, does the same.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { createServer } from 'net';
+import { tmpdir } from 'os';
+import * as path from 'path';
+import Database from 'better-sqlite3';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const STOP_WITHIN_MS = 6_000;
+
+let dir: string;
+let npm: ChildProcess | undefined;
+
+beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'npm-start-')); });
+afterEach(() => {
+  // Whatever the outcome, nothing of this test stays running: the whole process group goes.
+  if (npm?.pid !== undefined) {
+    try { process.kill(-npm.pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `npm start -- --port 0 --db <file>` in a process group of its own; resolves with the port it listens on. */
+function npmStart(db: string): Promise<number> {
+  npm = spawn('npm', ['start', '--', '--port', '0', '--db', db], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not listen within 60 s:\n${out}\n${err}`)), 60_000);
+    npm!.stderr!.on('data', (chunk) => { err += chunk; });
+    npm!.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    npm!.on('exit', (code) => reject(new Error(`npm start exited with ${code} before listening:\n${out}\n${err}`)));
+  });
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function databaseWritable(file: string): boolean {
+  try {
+    const db = new Database(file, { timeout: 0 });
+    try {
+      db.exec('BEGIN EXCLUSIVE; COMMIT;');
+      return true;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+async function within(ms: number, check: () => Promise<boolean> | boolean): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('%s to the pid of npm start frees the port and the database within 6 s', async (signal) => {
+  // (SIGKILL: npm cannot pass it on; the runtime sees its parent gone, through --stop-with-parent, and stops.)
+  // GIVEN a running `npm start`, whose database is locked by the runtime
+  const db = path.join(dir, 'timers.db');
+  const port = await npmStart(db);
+  expect(await portFree(port)).toBe(false);
+  expect(databaseWritable(db)).toBe(false);
+  // WHEN the signal reaches npm's pid only
+  const sent = Date.now();
+  process.kill(npm!.pid!, signal);
+  // THEN
+  expect(await within(STOP_WITHIN_MS, () => portFree(port))).toBe(true);
+  expect(await within(STOP_WITHIN_MS - (Date.now() - sent), () => databaseWritable(db))).toBe(true);
+  expect(Date.now() - sent).toBeLessThan(STOP_WITHIN_MS);
+});
