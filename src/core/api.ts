@@ -38,10 +38,21 @@ export interface TimerApiDeps {
   readonly clock: Clock;
   readonly metrics: MetricsSink;
   readonly log: Log;
+  /**
+   * The routes the host serves besides the timer routes (`GET /healthz` locally), which a 404 answer names with them.
+   * @default none
+   */
+  readonly otherRoutes?: readonly string[];
 }
 
 const ROUTE = /^\/(periodic|oneshot)\/([^/]+)\/?$/;
 const KIND_OF_ROUTE: Record<string, TimerKind> = { periodic: 'periodic', oneshot: 'oneshot' };
+
+/** What a 404 answer lists: the timer routes, then the host's own. */
+function routesText(otherRoutes: readonly string[]): string {
+  const timers = 'use /periodic/{id} or /oneshot/{id}';
+  return otherRoutes.length === 0 ? timers : `${timers}, or ${otherRoutes.join(', ')}`;
+}
 
 function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
@@ -101,7 +112,7 @@ export class TimerApi {
 
   private async route(request: ApiRequest): Promise<ApiResponse> {
     const match = ROUTE.exec(request.path);
-    if (!match) throw notFound(`no route for ${request.path}: use /periodic/{id} or /oneshot/{id}`);
+    if (!match) throw notFound(`no route for ${request.path}: ${routesText(this.deps.otherRoutes ?? [])}`);
     const kind = KIND_OF_ROUTE[match[1]];
     let id: string;
     try {

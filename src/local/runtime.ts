@@ -10,7 +10,7 @@ import { DatabaseLocation, StartupError, checkpoint, openDatabase } from './data
 import { DeliveryLoop } from './delivery';
 import { PrometheusMetrics } from './metrics';
 import { SqliteQueue } from './queue';
-import { createServer } from './server';
+import { RUNTIME_ROUTE_NAMES, createServer } from './server';
 import { SqliteTimerStore } from './store';
 import { DeliveryTarget } from './targets';
 import { TurnWrites } from './turn-writes';
@@ -111,7 +111,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (recoveredInFlight > 0) log.warn('redelivering messages that were in flight when the last process stopped', { messages: recoveredInFlight });
 
   const dispatcher = new Dispatcher({ queue, clock, concurrency: config.batchConcurrency, metrics, log });
-  const api = new TimerApi(config, { store, dispatcher, clock, metrics, log });
+  const api = new TimerApi(config, { store, dispatcher, clock, metrics, log, otherRoutes: RUNTIME_ROUTE_NAMES });
   const ticker = new Ticker(config, { store, dispatcher, clock, metrics, log });
   const delivery = new DeliveryLoop(queue, options.target, metrics, log, {
     maxReceiveCount: options.maxReceiveCount,

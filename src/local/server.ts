@@ -42,28 +42,42 @@ function readBody(req: http.IncomingMessage): Promise<{ readonly text: string } 
   });
 }
 
+interface RouteAnswer {
+  readonly statusCode: number;
+  readonly body: unknown;
+  readonly contentType?: string;
+}
+
+/**
+ * The routes the local runtime serves besides the timer routes, all `GET`: the one table the server dispatches from
+ * and the engine's 404 answer names (`RUNTIME_ROUTE_NAMES`). A new runtime route is one more entry here.
+ */
+const RUNTIME_ROUTES: Readonly<Record<string, (deps: ServerDeps, query: URLSearchParams) => RouteAnswer>> = {
+  '/healthz': (deps) => ({ statusCode: 200, body: deps.health() }),
+  '/metrics': (deps) => ({ statusCode: 200, body: deps.metricsText(), contentType: 'text/plain; version=0.0.4; charset=utf-8' }),
+  '/dead-letters': (deps, query) => {
+    const raw = query.get('limit');
+    const limit = raw === null ? DEAD_LETTER_LIMIT.default : Number(raw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > DEAD_LETTER_LIMIT.max) {
+      return { statusCode: 400, body: { message: `limit must be a whole number from 1 to ${DEAD_LETTER_LIMIT.max}, got ${JSON.stringify(raw)}` } };
+    }
+    const { total, items } = deps.deadLetters(limit);
+    return { statusCode: 200, body: { total, deadLetters: items } };
+  },
+};
+
+/** The runtime's own routes as a 404 answer names them (`GET /healthz`, ...): pass them to `TimerApi`. */
+export const RUNTIME_ROUTE_NAMES: readonly string[] = Object.keys(RUNTIME_ROUTES).map((path) => `GET ${path}`);
+
 export function createServer(deps: ServerDeps): http.Server {
-  const runtimeRoute = async (req: http.IncomingMessage, res: http.ServerResponse, pathname: string, query: URLSearchParams): Promise<void> => {
+  const runtimeRoute = (req: http.IncomingMessage, res: http.ServerResponse, pathname: string, query: URLSearchParams): void => {
+    req.resume();
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      req.resume();
       send(res, 405, { message: `method ${req.method} is not allowed on ${pathname}: use GET` });
       return;
     }
-    req.resume();
-    if (pathname === '/healthz') {
-      send(res, 200, deps.health());
-    } else if (pathname === '/metrics') {
-      send(res, 200, deps.metricsText(), 'text/plain; version=0.0.4; charset=utf-8');
-    } else {
-      const raw = query.get('limit');
-      const limit = raw === null ? DEAD_LETTER_LIMIT.default : Number(raw);
-      if (!Number.isInteger(limit) || limit < 1 || limit > DEAD_LETTER_LIMIT.max) {
-        send(res, 400, { message: `limit must be a whole number from 1 to ${DEAD_LETTER_LIMIT.max}, got ${JSON.stringify(raw)}` });
-        return;
-      }
-      const { total, items } = deps.deadLetters(limit);
-      send(res, 200, { total, deadLetters: items });
-    }
+    const answer = RUNTIME_ROUTES[pathname](deps, query);
+    send(res, answer.statusCode, answer.body, answer.contentType);
   };
 
   return http.createServer((req, res) => {
@@ -72,8 +86,8 @@ export function createServer(deps: ServerDeps): http.Server {
       // Timer routes skip URL parsing: the engine matches the raw path, and they are most of the traffic.
       if (!TIMER_ROUTE_PREFIX.test(rawUrl)) {
         const url = new URL(rawUrl, 'http://localhost');
-        if (['/healthz', '/metrics', '/dead-letters'].includes(url.pathname)) {
-          await runtimeRoute(req, res, url.pathname, url.searchParams);
+        if (Object.prototype.hasOwnProperty.call(RUNTIME_ROUTES, url.pathname)) {
+          runtimeRoute(req, res, url.pathname, url.searchParams);
           return;
         }
       }

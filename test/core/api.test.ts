@@ -104,6 +104,16 @@ describe('TimerApi routes', () => {
     expect(await api.handle({ method, path })).toEqual({ statusCode, body: { message } });
   });
 
+  test('a 404 names the routes the host serves besides the timer routes, after them', async () => {
+    const { config, store, clock, metrics } = setup();
+    const dispatcher = new Dispatcher({ queue: new RecordingQueue({ clock }), clock, concurrency: 1, metrics, log: silentLog });
+    const api = new TimerApi(config, { store, dispatcher, clock, metrics, log: silentLog, otherRoutes: ['GET /healthz', 'GET /status'] });
+    expect(await api.handle({ method: 'DELETE', path: '/nowhere' })).toEqual({
+      statusCode: 404,
+      body: { message: 'no route for /nowhere: use /periodic/{id} or /oneshot/{id}, or GET /healthz, GET /status' },
+    });
+  });
+
   test('a refused PUT stores nothing and sends nothing', async () => {
     const { put, store, queue, api } = setup();
     expect((await put('/periodic/a', { timerCallbackData: 1, interval: 0 })).statusCode).toBe(400);

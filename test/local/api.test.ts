@@ -4,6 +4,7 @@
  */
 import * as path from 'path';
 import { Service, call, metricValue, startService, stopAll, tempDir } from './harness';
+import { RUNTIME_ROUTE_NAMES } from '../../src/local/server';
 
 let service: Service;
 
@@ -106,6 +107,20 @@ describe('API contract round trip', () => {
     expect(dead).toEqual({ status: 200, body: { total: 0, deadLetters: [] } });
     for (const id of ['periodic/counted-1', 'periodic/counted-2', 'oneshot/counted-3']) await call(service, 'DELETE', `/${id}`);
   });
+});
+
+test('an unknown route answers 404 naming every route the runtime serves: the timer routes and each of its own', async () => {
+  const answer = await call(service, 'GET', '/timers/some-id');
+
+  expect(answer.status).toBe(404);
+  expect(answer.body.message).toBe(
+    'no route for /timers/some-id: use /periodic/{id} or /oneshot/{id}, or GET /healthz, GET /metrics, GET /dead-letters',
+  );
+  // Each route it names is served (a GET on it is not a 404).
+  for (const route of RUNTIME_ROUTE_NAMES) {
+    expect(route).toMatch(/^GET \/[a-z-]+$/);
+    expect((await call(service, 'GET', route.slice('GET '.length))).status).toBe(200);
+  }
 });
 
 describe('bad input: a 4xx with a message, nothing stored, the server keeps serving', () => {
