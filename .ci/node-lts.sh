@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the local runtime's test suites (the engine's unit tests in test/core and the black-box tests in test/local)
+# on a supported Node LTS, beside the main build on the machine's own Node. The Node comes from the npm registry's
+# node-linux-<arch> package (pinned below; it carries the headers the better-sqlite3 build needs, through
+# npm_config_nodedir), and the suites run in a copy of the tracked files with its own node_modules, because a native
+# module built for one Node does not load in another: the main build's node_modules is left untouched.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NODE_LTS_VERSION="${NODE_LTS_VERSION:-26.12.1}"
+case "$(uname -m)" in
+  x86_64) arch=x64 ;;
+  aarch64 | arm64) arch=arm64 ;;
+  *) echo "node-lts: no node-linux package for $(uname -m)" >&2; exit 1 ;;
+esac
+
+dir="$(mktemp -d "${TMPDIR:-/tmp}/cdk-serverless-timer-node-${NODE_LTS_VERSION}.XXXXXX")"
+trap 'rm -rf "$dir"' EXIT
+started=$SECONDS
+
+(cd "$dir" && npm pack --silent "node-linux-${arch}@${NODE_LTS_VERSION}" >/dev/null && tar xzf node-linux-*.tgz && mv package node)
+export PATH="$dir/node/bin:$PATH" npm_config_nodedir="$dir/node"
+[ "$(node --version)" = "v${NODE_LTS_VERSION}" ] || { echo "node-lts: expected node v${NODE_LTS_VERSION}, got $(node --version)" >&2; exit 1; }
+
+mkdir "$dir/work"
+git ls-files -z | xargs -0 cp --parents -t "$dir/work"
+cd "$dir/work"
+npm ci --no-audit --no-fund --loglevel=error
+npx jest test/core test/local --ci --coverage=false --reporters=default --reporters=jest-junit
+
+python3 - "$NODE_LTS_VERSION" "$((SECONDS - started))" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+suites = ET.parse('junit.xml').getroot()
+tests, failed = int(suites.get('tests', 0)), int(suites.get('failures', 0)) + int(suites.get('errors', 0))
+skipped = sum(int(s.get('skipped', 0)) for s in suites.iter('testsuite'))
+print(f"jest on node {sys.argv[1]} (test/core, test/local): {tests - failed - skipped} passed, {failed} failed, {skipped} skipped, {sys.argv[2]} s")
+PY
