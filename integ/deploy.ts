@@ -60,6 +60,10 @@ async function main(args: string[]): Promise<number> {
     '--force', '--parallel-regions', found.region, '--no-update-workflow', '--clean',
     ...args,
   ], { stdio: 'inherit', cwd: path.resolve(__dirname, '..') });
+  if (runner.error) {
+    process.stderr.write(`${PREFIX} could not run integ-runner (${runner.error.message}): run npm ci first\n`);
+    return 1;
+  }
   return runner.status ?? 1;
 }
 

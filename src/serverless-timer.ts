@@ -151,8 +151,8 @@ export interface ServerlessTimerProps {
    * Create an IAM role API Gateway may push logs to CloudWatch with, and set it as the account's API Gateway
    * CloudWatch Logs role in this region (`AWS::ApiGateway::Account`). Turns on `apiAccessLogs` unless that is set.
    *
-   * That setting is one per account and region, shared by every REST API there: the stack deployed last with such a
-   * resource sets it. Enable this in one stack per account and region, and not where the account already has a role
+   * That setting is one per account and region, shared by every REST API there: the stack that last created or updated
+   * such a resource sets it. Enable this in one stack per account and region, and not where the account already has a role
    * (one set by your landing zone, for example). The role is kept when the stack is deleted, so that the APIs
    * still logging through it keep doing so.
    *

@@ -144,6 +144,8 @@ export class ApiPart {
     role.applyRemovalPolicy(RemovalPolicy.RETAIN);
     const account = new apigw.CfnAccount(scope, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
     account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    // After the API itself (an account that never had an API may refuse the setting), before the stage that logs.
+    account.node.addDependency(this.restApi.node.defaultChild!);
     this.restApi.deploymentStage.node.addDependency(account);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -4,6 +4,7 @@
  * it parses the flags (`args.ts`), loads the delivery target, starts the runtime (`runtime.ts`), prints the URL it
  * listens on, and stops cleanly on SIGINT or SIGTERM.
  */
+import * as os from 'os';
 import { Log } from '../core';
 import { UsageError, helpText, parseArgs } from './args';
 import { StartupError } from './database';
@@ -13,6 +14,10 @@ import { DeliveryTarget, HandlerTarget, StdoutTarget, WebhookTarget, loadHandler
 const NAME = 'cdk-serverless-timer';
 /** How often `--stop-with-parent` looks at the parent process id. */
 const PARENT_POLL_MS = 200;
+/** The parent process, read before anything slow (loading the callback, opening the database) can outlive it. */
+const PARENT_AT_START = process.ppid;
+/** A stop signal repeated within this time is the same request delivered twice (see `onSignal`). */
+const REPEATED_SIGNAL_MS = 1_000;
 
 /** Operational logs go to stderr as JSON lines, so stdout holds only the start line and printed firings. */
 const stderrLog: Log = {
@@ -60,33 +65,39 @@ async function main(argv: readonly string[]): Promise<number> {
       stopping = true;
       stderrLog.info('stopping', reason);
       runtime.stop().then(
-        () => resolve(0),
+        () => {
+          stderrLog.info('stopped', reason);
+          resolve(0);
+        },
         (err) => {
           stderrLog.error('stop failed', { error: String(err) });
           resolve(1);
         },
       );
     };
+    let firstSignalAt = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
-        // A second signal means: do not wait for deliveries in flight (they are delivered again at the next start).
-        process.exit(130);
+        // One Ctrl-C under `npm start` arrives twice: from the terminal, and passed on by npm. Only a signal sent
+        // later means: do not wait for deliveries in flight (they are delivered again at the next start).
+        if (Date.now() - firstSignalAt < REPEATED_SIGNAL_MS) return;
+        process.exit(128 + (os.constants.signals[signal] ?? 0));
       }
+      firstSignalAt = Date.now();
       stop({ signal });
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    if (flags.stopWithParent) watchParent(() => { if (!stopping) stop({ reason: 'parent exited' }); });
+    if (flags.stopWithParent) watchParent(PARENT_AT_START, () => { if (!stopping) stop({ reason: 'parent exited' }); });
   });
 }
 
 /**
- * Calls `onExit` once the process that started this one has exited (this one is then re-parented, so `ppid` changes).
- * `npm start` needs it: npm passes a SIGTERM or SIGINT on to the shell that runs the script, and that shell ends
- * without passing it on, which would leave this process running on its port with its database locked.
+ * Calls `onExit` once `parent`, the process that started this one, has exited (this one is then re-parented, so
+ * `ppid` changes). Under `npm start`, npm passes SIGTERM and SIGINT on to the runtime; this covers npm ending without
+ * doing so (SIGKILL, a crash), which would leave the runtime running on its port with its database locked.
  */
-function watchParent(onExit: () => void): void {
-  const parent = process.ppid;
+function watchParent(parent: number, onExit: () => void): void {
   const timer = setInterval(() => {
     if (process.ppid !== parent) {
       clearInterval(timer);

@@ -530,6 +530,7 @@ describe('API', () => {
     expect(account.DeletionPolicy).toBe('Retain');
     const [stage] = Object.values(template.findResources('AWS::ApiGateway::Stage'));
     expect(stage.DependsOn).toContain(accountId);
+    expect(account.DependsOn).toEqual([logicalId(template, 'AWS::ApiGateway::RestApi', 'Api')]);
     expect(stage.Properties.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [logicalId(template, 'AWS::Logs::LogGroup', 'ApiAccessLogs'), 'Arn'] });
   });
 

@@ -15,6 +15,8 @@ const STOP_WITHIN_MS = 6_000;
 
 let dir: string;
 let npm: ChildProcess | undefined;
+/** What `npm start` has written to stderr so far (the runtime's JSON log lines among it). */
+let stderr = '';
 
 beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'npm-start-')); });
 afterEach(() => {
@@ -27,12 +29,13 @@ afterEach(() => {
 
 /** Starts `npm start -- --port 0 --db <file>` in a process group of its own; resolves with the port it listens on. */
 function npmStart(db: string): Promise<number> {
+  stderr = '';
   npm = spawn('npm', ['start', '--', '--port', '0', '--db', db], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start did not listen within 60 s:\n${out}\n${err}`)), 60_000);
-    npm!.stderr!.on('data', (chunk) => { err += chunk; });
+    npm!.stderr!.on('data', (chunk) => { err += chunk; stderr += chunk; });
     npm!.stdout!.on('data', (chunk) => {
       out += chunk;
       const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
@@ -90,4 +93,19 @@ test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('%s to the pid of npm start
   expect(await within(STOP_WITHIN_MS, () => portFree(port))).toBe(true);
   expect(await within(STOP_WITHIN_MS - (Date.now() - sent), () => databaseWritable(db))).toBe(true);
   expect(Date.now() - sent).toBeLessThan(STOP_WITHIN_MS);
+});
+
+test('Ctrl-C (SIGINT to the whole group, which npm passes on a second time) stops the runtime cleanly, not forced', async () => {
+  // GIVEN
+  const db = path.join(dir, 'timers.db');
+  const port = await npmStart(db);
+  const streamsClosed = new Promise<void>((resolve) => npm!.stderr!.on('end', () => resolve()));
+  // WHEN the terminal's Ctrl-C: SIGINT to every process of the group
+  process.kill(-npm!.pid!, 'SIGINT');
+  // THEN one stop, awaited to its end: "stopped" is logged only after the runtime stopped in order, never on a forced exit
+  await streamsClosed;
+  const log = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line).message);
+  expect(log.filter((message) => message === 'stopping' || message === 'stopped')).toEqual(['stopping', 'stopped']);
+  expect(await portFree(port)).toBe(true);
+  expect(databaseWritable(db)).toBe(true);
 });
