@@ -128,10 +128,11 @@ describe('SqliteTimerStore periodic index', () => {
     await store.putTimer(oneShotTimerFrom('to-oneshot', JSON.stringify({ timerCallbackData: 1, delaySeconds: 60 }), 1, 86_400_000, NOW));
     await store.deleteTimer('deleted');
     await store.sync();
-    // A turn whose transaction fails changes nothing.
+    // A turn whose transaction fails changes nothing. (The trigger exists before the turn's writes are staged: once
+    // they are, nothing says the turn has not been committed yet.)
+    db.exec('CREATE TRIGGER refuse BEFORE INSERT ON timers WHEN NEW.id = \'never\' BEGIN SELECT RAISE(ABORT, \'refused\'); END');
     await store.putTimer(periodic('kept', 11));
     await store.putTimer(periodic('never', 12));
-    db.exec('CREATE TRIGGER refuse BEFORE INSERT ON timers WHEN NEW.id = \'never\' BEGIN SELECT RAISE(ABORT, \'refused\'); END');
     await expect(store.sync()).rejects.toThrow('refused');
     db.exec('DROP TRIGGER refuse');
 
