@@ -57,8 +57,6 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const where = flags.db === undefined ? 'in memory' : `db ${flags.db}`;
   const shards = `${flags.shards} shard${flags.shards === 1 ? '' : 's'}`;
-  process.stdout.write(`${NAME} listening on ${runtime.url} (${where}, period ${flags.periodSeconds}s, ${shards}, delivering to ${target.description})\n`);
-
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (reason: Record<string, string>): void => {
@@ -89,6 +87,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     if (flags.stopWithParent) watchParent(PARENT_AT_START, () => { if (!stopping) stop({ reason: 'parent exited' }); });
+    // Only now, with the handlers in place: whoever waits for this line may signal at once.
+    process.stdout.write(`${NAME} listening on ${runtime.url} (${where}, period ${flags.periodSeconds}s, ${shards}, delivering to ${target.description})\n`);
   });
 }
 

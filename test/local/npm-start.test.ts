@@ -86,6 +86,7 @@ test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('%s to the pid of npm start
   const port = await npmStart(db);
   expect(await portFree(port)).toBe(false);
   expect(databaseWritable(db)).toBe(false);
+  const streamsClosed = new Promise<void>((resolve) => npm!.stderr!.on('end', () => resolve()));
   // WHEN the signal reaches npm's pid only
   const sent = Date.now();
   process.kill(npm!.pid!, signal);
@@ -93,7 +94,16 @@ test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('%s to the pid of npm start
   expect(await within(STOP_WITHIN_MS, () => portFree(port))).toBe(true);
   expect(await within(STOP_WITHIN_MS - (Date.now() - sent), () => databaseWritable(db))).toBe(true);
   expect(Date.now() - sent).toBeLessThan(STOP_WITHIN_MS);
+  // and it was a stop in order, not the runtime killed
+  await streamsClosed;
+  expect(stopMessages()).toEqual(['stopping', 'stopped']);
 });
+
+/** The runtime's "stopping" and "stopped" log lines, in order. */
+function stopMessages(): string[] {
+  return stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line).message)
+    .filter((message) => message === 'stopping' || message === 'stopped');
+}
 
 test('Ctrl-C (SIGINT to the whole group, which npm passes on a second time) stops the runtime cleanly, not forced', async () => {
   // GIVEN
@@ -104,8 +114,7 @@ test('Ctrl-C (SIGINT to the whole group, which npm passes on a second time) stop
   process.kill(-npm!.pid!, 'SIGINT');
   // THEN one stop, awaited to its end: "stopped" is logged only after the runtime stopped in order, never on a forced exit
   await streamsClosed;
-  const log = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line).message);
-  expect(log.filter((message) => message === 'stopping' || message === 'stopped')).toEqual(['stopping', 'stopped']);
+  expect(stopMessages()).toEqual(['stopping', 'stopped']);
   expect(await portFree(port)).toBe(true);
   expect(databaseWritable(db)).toBe(true);
 });
