@@ -199,19 +199,28 @@ export class SqliteTimerStore implements TimerStore {
    * Stages the timer in this turn's transaction and resolves at once; it is durable, and in the schedule, once `sync`
    * resolves, which the API waits for before it answers.
    */
-  async putTimer(timer: Timer): Promise<void> {
+  /**
+   * Stages the write in this turn's transaction and settles with it: resolves once it is committed, rejects if that
+   * transaction failed. (Waiting for `sync()` alone could miss a failure: a turn committed before `sync()` is called
+   * leaves it nothing to wait for.)
+   */
+  putTimer(timer: Timer): Promise<void> {
     const previous = this.pendingById.has(timer.id) ? this.pendingById.get(timer.id) : this.readTimer(timer.id);
     this.pendingById.set(timer.id, timer);
-    this.writes.stage(
+    return new Promise((resolve, reject) => this.writes.stage(
       () => this.stmt.putTimer.run(...valuesOf(timer)),
       (error) => {
         // Committed or not, the database now tells what is stored; a newer PUT of the id may still be staged.
         if (this.pendingById.get(timer.id) === timer) this.pendingById.delete(timer.id);
-        if (error !== undefined) return;
+        if (error !== undefined) {
+          reject(error);
+          return;
+        }
         if (previous?.kind === 'periodic') this.unindex(previous);
         if (timer.kind === 'periodic') this.periodic.add(timer, timer.id);
+        resolve();
       },
-    );
+    ));
   }
 
   /** Resolves once every write staged so far is committed; rejects if their transaction failed. */

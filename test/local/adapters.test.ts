@@ -45,6 +45,17 @@ function entry(i: number, scheduledAt: number): QueueEntry {
   };
 }
 
+
+/**
+ * Expects `promise` to reject with an error whose message contains `text`. Not `rejects.toThrow`: better-sqlite3's
+ * native part builds its errors with the SqliteError class of the first test file that loaded it in this worker, so
+ * in any later file they come from another realm, fail jest's own `instanceof Error`, and read as "did not throw".
+ */
+async function expectRejection(promise: Promise<unknown>, text: string): Promise<void> {
+  const outcome = await promise.then(() => 'resolved', (error: unknown) => String((error as { message?: unknown })?.message));
+  expect(outcome).toContain(text);
+}
+
 describe('SqliteTimerStore paging', () => {
   let db: Database;
   let store: SqliteTimerStore;
@@ -128,12 +139,11 @@ describe('SqliteTimerStore periodic index', () => {
     await store.putTimer(oneShotTimerFrom('to-oneshot', JSON.stringify({ timerCallbackData: 1, delaySeconds: 60 }), 1, 86_400_000, NOW));
     await store.deleteTimer('deleted');
     await store.sync();
-    // A turn whose transaction fails changes nothing. (The trigger exists before the turn's writes are staged: once
-    // they are, nothing says the turn has not been committed yet.)
+    // A turn whose transaction fails changes nothing, and each of its writes says so.
     db.exec('CREATE TRIGGER refuse BEFORE INSERT ON timers WHEN NEW.id = \'never\' BEGIN SELECT RAISE(ABORT, \'refused\'); END');
-    await store.putTimer(periodic('kept', 11));
-    await store.putTimer(periodic('never', 12));
-    await expect(store.sync()).rejects.toThrow('refused');
+    const staged = [store.putTimer(periodic('kept', 11)), store.putTimer(periodic('never', 12))];
+    await expectRejection(store.sync(), 'refused');
+    for (const write of staged) await expectRejection(write, 'refused');
     db.exec('DROP TRIGGER refuse');
 
     // Assess: offsets ascending; a restarted store rebuilds the same index from the table.
@@ -261,6 +271,23 @@ describe('SqliteQueue sends', () => {
 });
 
 describe('TurnWrites', () => {
+  test('a PUT whose turn failed hears of it even when that turn was committed before anyone waited for it', async () => {
+    // Prepare
+    const db = openDatabase({ memory: true });
+    const store = new SqliteTimerStore(db);
+    const timer = periodicTimerFrom('refused', JSON.stringify({ timerCallbackData: 1 }), { shardCount: 1, defaultIntervalSeconds: 60 }, NOW);
+    db.exec('CREATE TRIGGER refuse BEFORE INSERT ON timers BEGIN SELECT RAISE(ABORT, \'refused\'); END');
+    // Act: the turn ends (and its transaction fails) before the writer looks
+    const put = store.putTimer(timer);
+    put.catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Assess: the write rejects; sync() has nothing left to wait for, so it cannot be what tells
+    await expectRejection(put, 'refused');
+    await expect(store.sync()).resolves.toBeUndefined();
+    expect(await store.getTimer('refused')).toBeUndefined();
+    db.close();
+  });
+
   test('a timer and the firings queued with it in one turn are committed together, or not at all', async () => {
     // Prepare: the store and the queue share one turn's transaction, as in the runtime.
     const db = openDatabase({ memory: true });
@@ -272,12 +299,13 @@ describe('TurnWrites', () => {
     const at = NOW + 60_000;
 
     // Act: a turn that commits, then a turn in which a third write fails.
-    await store.putTimer(timer('kept'));
+    const keptPut = store.putTimer(timer('kept'));
     const kept = queue.sendBatch([entry(0, at)]);
     const keptSync = store.sync();
     const beforeCommit = { timer: await store.getTimer('kept'), messages: queue.depth().messages };
     await keptSync;
-    await store.putTimer(timer('lost'));
+    await keptPut;
+    const lostPut = store.putTimer(timer('lost'));
     const lost = queue.sendBatch([entry(1, at)]);
     writes.stage(() => {
       throw new Error('disk full');
@@ -287,6 +315,7 @@ describe('TurnWrites', () => {
     expect(beforeCommit).toEqual({ timer: undefined, messages: 0 });
     expect(await kept).toEqual([]);
     await expect(store.sync()).rejects.toThrow('disk full');
+    await expect(lostPut).rejects.toThrow('disk full');
     expect(await lost).toEqual(notAccepted('1'));
     expect((await store.getTimer('kept'))?.id).toBe('kept');
     expect(await store.getTimer('lost')).toBeUndefined();
