@@ -5,7 +5,8 @@
  * in one transaction and handed over in batches of up to ten, several batches in flight; acknowledgements are
  * written together once per turn of the event loop, and failures are retried with backoff until dead-lettered.
  */
-import { Log } from '../core';
+import { Log, MessageAttribute } from '../core';
+import { LatenessLog } from './lateness';
 import { PrometheusMetrics } from './metrics';
 import { QueueMessage, SqliteQueue } from './queue';
 import { DeliveryTarget } from './targets';
@@ -21,6 +22,8 @@ export interface DeliveryOptions {
   readonly maxReceiveCount: number;
   /** Delay before the first retry; doubled on each further receive. */
   readonly retryBackoffMs: number;
+  /** Told of each delivery, for `GET /lateness`. */
+  readonly lateness?: LatenessLog;
 }
 
 /** setTimeout cannot wait longer than about 24.8 days; a far-off message is waited for in steps. */
@@ -147,6 +150,11 @@ export class DeliveryLoop {
     const acks = this.acks;
     this.acks = [];
     if (acks.length === 0) return;
+    // Every delivery the target took counts for /lateness, acknowledged or not: a firing whose acknowledgement is lost
+    // is delivered again, and that second delivery is a duplicate the target saw.
+    for (const { message, startedAt } of acks) {
+      this.options.lateness?.record(message.firingId, message.attributes[MessageAttribute.TIMER_KIND] ?? 'unknown', message.scheduledAt, startedAt);
+    }
     let acked: boolean[];
     try {
       acked = this.queue.ackAll(acks.map((a) => a.message));

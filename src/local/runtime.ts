@@ -8,6 +8,7 @@ import type { Database } from 'better-sqlite3';
 import { Dispatcher, Log, Ticker, TimerApi, engineConfig, shardName, systemClock } from '../core';
 import { DatabaseLocation, StartupError, checkpoint, openDatabase } from './database';
 import { DeliveryLoop } from './delivery';
+import { LatenessLog } from './lateness';
 import { PrometheusMetrics } from './metrics';
 import { SqliteQueue } from './queue';
 import { RUNTIME_ROUTE_NAMES, createServer } from './server';
@@ -113,7 +114,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dispatcher = new Dispatcher({ queue, clock, concurrency: config.batchConcurrency, metrics, log });
   const api = new TimerApi(config, { store, dispatcher, clock, metrics, log, otherRoutes: RUNTIME_ROUTE_NAMES });
   const ticker = new Ticker(config, { store, dispatcher, clock, metrics, log });
+  const lateness = new LatenessLog(() => clock.now());
   const delivery = new DeliveryLoop(queue, options.target, metrics, log, {
+    lateness,
     maxReceiveCount: options.maxReceiveCount,
     visibilityTimeoutMs: options.visibilityTimeoutMs,
     retryBackoffMs: options.retryBackoffMs,
@@ -176,6 +179,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     deadLetters: (limit) => ({ total: queue.deadLetterCount(), items: queue.deadLetters(limit) }),
     health: () => ({ status: 'ok', uptimeSeconds: Math.floor((clock.now() - startedAt) / 1000), queue: queue.depth() }),
+    lateness: (fromMs, toMs) => lateness.report(fromMs, toMs),
     onDeleted: (id) => queue.dropTimer(id),
     onError: (err) => log.error('request failed', { error: String(err) }),
   });

@@ -1,10 +1,11 @@
 /**
  * The local runtime's HTTP face, on Node's own `http` module: the timer routes of the API contract go to the
  * engine's `TimerApi.handle` unchanged (same JSON, same errors), and the runtime adds `GET /healthz`,
- * `GET /metrics` (Prometheus text) and `GET /dead-letters`. Bodies are capped before they are buffered.
+ * `GET /metrics` (Prometheus text), `GET /dead-letters` and `GET /lateness` (what was delivered, per minute). Bodies are capped before they are buffered.
  */
 import * as http from 'http';
 import { INTERNAL_ERROR_MESSAGE, Limits, TimerApi } from '../core';
+import { LatenessReport, MAX_LATENESS_REPORT_MINUTES } from './lateness';
 
 export interface ServerDeps {
   readonly api: TimerApi;
@@ -14,6 +15,8 @@ export interface ServerDeps {
   readonly deadLetters: (limit: number) => { readonly total: number; readonly items: readonly unknown[] };
   /** The health document. */
   readonly health: () => Record<string, unknown>;
+  /** What was delivered, per minute of `ScheduledAt` in [fromMs, toMs). */
+  readonly lateness: (fromMs: number, toMs: number) => LatenessReport;
   /** Called after a timer was deleted through the API. */
   readonly onDeleted: (id: string) => void;
   readonly onError: (error: unknown) => void;
@@ -64,7 +67,28 @@ const RUNTIME_ROUTES: Readonly<Record<string, (deps: ServerDeps, query: URLSearc
     const { total, items } = deps.deadLetters(limit);
     return { statusCode: 200, body: { total, deadLetters: items } };
   },
+  '/lateness': (deps, query) => {
+    const to = epochMs(query, 'to', Date.now());
+    if (typeof to === 'string') return { statusCode: 400, body: { message: to } };
+    const from = epochMs(query, 'from', to - 3_600_000);
+    if (typeof from === 'string') return { statusCode: 400, body: { message: from } };
+    if (from >= to) return { statusCode: 400, body: { message: `from must be before to, got from=${from} and to=${to}` } };
+    if (to - from > MAX_LATENESS_REPORT_MINUTES * 60_000) {
+      return { statusCode: 400, body: { message: `from and to may be at most ${MAX_LATENESS_REPORT_MINUTES} minutes apart, got ${Math.ceil((to - from) / 60_000)}` } };
+    }
+    return { statusCode: 200, body: deps.lateness(from, to) };
+  },
 };
+
+/** The query parameter `name` as epoch milliseconds (`fallback` when absent), or the message saying what is wrong. */
+function epochMs(query: URLSearchParams, name: string, fallback: number): number | string {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  return /^[0-9]{1,15}$/.test(raw) && Number.isSafeInteger(value)
+    ? value
+    : `${name} must be a time in epoch milliseconds (a whole number such as ${Date.UTC(2026, 0, 1)}), got ${JSON.stringify(raw)}`;
+}
 
 /** The runtime's own routes as a 404 answer names them (`GET /healthz`, ...): pass them to `TimerApi`. */
 export const RUNTIME_ROUTE_NAMES: readonly string[] = Object.keys(RUNTIME_ROUTES).map((path) => `GET ${path}`);

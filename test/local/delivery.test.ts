@@ -103,3 +103,52 @@ describe('stdout delivery', () => {
     expect(printed.lateMs).toBeLessThanOrEqual(TOLERANCE_MS);
   });
 });
+
+describe('GET /lateness', () => {
+  let receiver: Receiver;
+  let service: Service;
+
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    service = await startService(['--db', path.join(tempDir(), 'timers.db'), '--period', '2s', '--webhook', receiver.url]);
+  });
+
+  test('counts per minute what the target received, by kind, with lateness measured from ScheduledAt', async () => {
+    // GIVEN a periodic timer that fires 4 times and a one-shot, all delivered
+    const startAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 1000);
+    const endAt = new Date(startAt.getTime() + 4000);
+    await call(service, 'PUT', '/periodic/counted', { timerCallbackData: 1, interval: 1, startAt: startAt.toISOString(), endAt: endAt.toISOString() });
+    await call(service, 'PUT', '/oneshot/counted-once', { timerCallbackData: 2, delaySeconds: 2 });
+    const ours = () => receiver.received.filter((r) => String(r.headers['x-timer-id']).startsWith('counted'));
+    await waitFor('5 firings', () => ours().length >= 5, 15_000);
+    await sleep(500);
+    // WHEN
+    const from = startAt.getTime() - 120_000;
+    const answer = await call(service, 'GET', `/lateness?from=${from}&to=${endAt.getTime() + 60_000}`);
+    // THEN every minute of the range is listed, and the firings add up to what the receiver saw
+    expect(answer.status).toBe(200);
+    const minutes = answer.body.minutes as Array<{ minute: string; count: number; p99Ms: number | null; maxMs: number | null; duplicates: number }>;
+    expect(minutes.length).toBeGreaterThanOrEqual(3);
+    expect(minutes.map((m) => Date.parse(m.minute) % 60_000)).toEqual(minutes.map(() => 0));
+    const received = ours();
+    expect(minutes.reduce((sum, m) => sum + m.count, 0)).toBe(new Set(received.map((r) => r.headers['x-timer-firing-id'])).size);
+    expect(minutes.reduce((sum, m) => sum + m.duplicates, 0)).toBe(0);
+    expect(answer.body.kinds).toEqual({ periodic: 4, oneshot: 1 });
+    const latest = Math.max(...received.map((r) => r.at - Number(r.headers['x-timer-scheduled-at'])));
+    const worst = Math.max(...minutes.map((m) => m.maxMs ?? 0));
+    expect(worst).toBeLessThanOrEqual(latest);
+    expect(worst).toBeLessThan(1_000);
+  });
+
+  test.each([
+    ['from=yesterday', /from must be a time in epoch milliseconds/],
+    ['to=-5', /to must be a time in epoch milliseconds/],
+    ['from=2000&to=1000', /from must be before to/],
+    [`from=0&to=${2 * 86_400_000}`, /at most 1440 minutes apart/],
+  ])('?%s answers 400 with a message', async (query, message) => {
+    const answer = await call(service, 'GET', `/lateness?${query}`);
+    expect(answer.status).toBe(400);
+    expect(answer.body.message).toMatch(message);
+  });
+});
+
