@@ -1,0 +1,24 @@
+export interface ObservedMinute {
+  readonly minute: string;
+  readonly count: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly maxMs: number | null;
+  readonly duplicates: number;
+}
+export interface Thresholds {
+  readonly p99Ms: number;
+  readonly duplicateRate: number;
+}
+export interface Row extends ObservedMinute {
+  readonly expected: number;
+  readonly missing: number;
+  readonly verdict: string;
+}
+export declare const DEFAULT_THRESHOLDS: { readonly local: Thresholds; readonly aws: Thresholds };
+export declare function evaluate(input: {
+  readonly expected: Readonly<Record<string, number>>;
+  readonly observed: readonly ObservedMinute[];
+  readonly thresholds: Thresholds;
+}): { ok: boolean; rows: Row[]; failures: string[] };
+export declare function formatTable(rows: readonly Row[]): string;
