@@ -1,11 +1,7 @@
-export interface ObservedMinute {
-  readonly minute: string;
-  readonly count: number;
-  readonly p50Ms: number | null;
-  readonly p99Ms: number | null;
-  readonly maxMs: number | null;
-  readonly duplicates: number;
-}
+import type { LatenessMinute } from '../../src/local/lateness';
+
+/** One minute of what was delivered: the local runtime's `GET /lateness` shape, which the CloudWatch reader gives too. */
+export type ObservedMinute = LatenessMinute;
 export interface Thresholds {
   readonly p99Ms: number;
   readonly duplicateRate: number;
