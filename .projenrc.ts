@@ -34,6 +34,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // Everything a handler, the local runtime, a test or a benchmark uses is bundled or optional:
   // the published jsii module depends on aws-cdk-lib and constructs only.
   devDeps: [
+    '@aws-sdk/client-cloudwatch',
     '@aws-sdk/client-dynamodb',
     '@aws-sdk/client-lambda',
     '@aws-sdk/client-sqs',
