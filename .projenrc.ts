@@ -118,7 +118,7 @@ const integVerify = project.addTask('integ:verify', {
 // Deploys every time (integ-runner alone skips tests whose snapshot is unchanged), after checking the credentials.
 project.addTask('integ:deploy', {
   description: 'Deploy the integration tests to the account and region of your AWS credentials, run their assertions and destroy them',
-  exec: 'tsx integ/deploy.ts',
+  exec: `tsx integ/deploy.ts ${integArgs}`,
   receiveArgs: true,
 });
 // A failed or interrupted integ-runner leaves its cloud assembly next to the test.

@@ -22,17 +22,11 @@ started=$SECONDS
 export PATH="$dir/node/bin:$PATH" npm_config_nodedir="$dir/node"
 [ "$(node --version)" = "v${NODE_LTS_VERSION}" ] || { echo "node-lts: expected node v${NODE_LTS_VERSION}, got $(node --version)" >&2; exit 1; }
 
+repo="$PWD"
 mkdir "$dir/work"
 git ls-files -z | xargs -0 cp --parents -t "$dir/work"
 cd "$dir/work"
 npm ci --no-audit --no-fund --loglevel=error
 npx jest test/core test/local --ci --coverage=false --reporters=default --reporters=jest-junit
 
-python3 - "$NODE_LTS_VERSION" "$((SECONDS - started))" <<'PY'
-import sys
-import xml.etree.ElementTree as ET
-suites = ET.parse('junit.xml').getroot()
-tests, failed = int(suites.get('tests', 0)), int(suites.get('failures', 0)) + int(suites.get('errors', 0))
-skipped = sum(int(s.get('skipped', 0)) for s in suites.iter('testsuite'))
-print(f"jest on node {sys.argv[1]} (test/core, test/local): {tests - failed - skipped} passed, {failed} failed, {skipped} skipped, {sys.argv[2]} s")
-PY
+python3 "$repo/.ci/junit-summary.py" junit.xml "jest on node ${NODE_LTS_VERSION} (test/core, test/local, $((SECONDS - started)) s)"

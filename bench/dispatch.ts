@@ -26,7 +26,7 @@ import {
   warmUpCeiling,
 } from './aws-fixtures';
 import { AwsMeter } from './aws-meter';
-import { Emulator, LOCAL_CLIENT_CONFIG, startEmulator } from './emulators';
+import { Emulator, LOCAL_CLIENT_CONFIG, startDynamoDbAndSqs } from './emulators';
 import { endToEndCost } from './firing-cost';
 import { parseFlags, wholeFlag } from './flags';
 import {
@@ -107,11 +107,7 @@ async function main(): Promise<void> {
   let dynamodb: DynamoDBClient | undefined;
   let sqs: SQSClient | undefined;
   try {
-    // One at a time, so that whichever started is stopped in `finally` if the other fails.
-    const ddbEmulator = await startEmulator('dynamodb');
-    emulators.push(ddbEmulator);
-    const sqsEmulator = await startEmulator('sqs');
-    emulators.push(sqsEmulator);
+    const { dynamodb: ddbEmulator, sqs: sqsEmulator } = await startDynamoDbAndSqs(emulators);
     dynamodb = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: ddbEmulator.endpoint });
     sqs = new SQSClient({ ...LOCAL_CLIENT_CONFIG, endpoint: sqsEmulator.endpoint });
     const meter = new AwsMeter();

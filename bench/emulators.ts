@@ -56,3 +56,15 @@ export async function startEmulator(kind: EmulatorKind): Promise<Emulator> {
       }),
   };
 }
+
+/**
+ * The DynamoDB and SQS emulators, started one at a time and each pushed on `started` as soon as it runs, so that the
+ * caller's `finally` stops whichever started if the other fails.
+ */
+export async function startDynamoDbAndSqs(started: Emulator[]): Promise<{ readonly dynamodb: Emulator; readonly sqs: Emulator }> {
+  const dynamodb = await startEmulator('dynamodb');
+  started.push(dynamodb);
+  const sqs = await startEmulator('sqs');
+  started.push(sqs);
+  return { dynamodb, sqs };
+}

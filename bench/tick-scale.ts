@@ -59,7 +59,7 @@ import {
   verifyQueue,
   warmUpCeiling,
 } from './aws-fixtures';
-import { Emulator, LOCAL_CLIENT_CONFIG, startEmulator } from './emulators';
+import { Emulator, LOCAL_CLIENT_CONFIG, startDynamoDbAndSqs } from './emulators';
 import { numberFlag, parseFlags, wholeFlag } from './flags';
 import { Chain, TickService } from './tick-service';
 import { payloadStats, realisticWorkload, Workload } from './workload';
@@ -266,11 +266,7 @@ async function main(): Promise<void> {
   let counting: SQSClient | undefined;
   let service: TickService | undefined;
   try {
-    // One at a time, so that whichever started is stopped in `finally` if the other fails.
-    const ddbEmulator = await startEmulator('dynamodb');
-    emulators.push(ddbEmulator);
-    const sqsEmulator = await startEmulator('sqs');
-    emulators.push(sqsEmulator);
+    const { dynamodb: ddbEmulator, sqs: sqsEmulator } = await startDynamoDbAndSqs(emulators);
     dynamodb = new DynamoDBClient({ ...LOCAL_CLIENT_CONFIG, endpoint: ddbEmulator.endpoint });
     sqs = new SQSClient({ ...LOCAL_CLIENT_CONFIG, endpoint: sqsEmulator.endpoint });
     console.log(

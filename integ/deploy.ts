@@ -4,8 +4,8 @@
  * integ-runner skips a test whose snapshot did not change and reports success without deploying anything).
  *
  * Before anything runs, the credentials and region are checked with STS GetCallerIdentity: without them the command
- * fails within seconds with one line saying what is missing. `--check` stops after that check. Other arguments go to
- * integ-runner.
+ * fails within seconds with one line saying what is missing. `--check` stops after that check. Every other argument
+ * goes to integ-runner: the task passes the ones its other integ tasks share (language, directory, app).
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
@@ -54,11 +54,10 @@ async function main(args: string[]): Promise<number> {
   process.stdout.write(`${PREFIX} account ${found.account}, region ${found.region}: deploying, asserting and destroying `
     + '(about 20 minutes; see the README for what it costs)\n');
   const runner = spawnSync('integ-runner', [
-    '--language', 'typescript', '--directory', 'integ', '--app', 'npx tsx {filePath}',
+    ...args,
     // Every test, every time; in the caller's region only; straight to the current app (no deploy of the snapshot
     // first); destroyed afterwards, even when an assertion failed.
     '--force', '--parallel-regions', found.region, '--no-update-workflow', '--clean',
-    ...args,
   ], { stdio: 'inherit', cwd: path.resolve(__dirname, '..') });
   if (runner.error) {
     process.stderr.write(`${PREFIX} could not run integ-runner (${runner.error.message}): run npm ci first\n`);

@@ -9,6 +9,7 @@ import { createServer } from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import Database from 'better-sqlite3';
+import { waitFor } from './harness';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const STOP_WITHIN_MS = 6_000;
@@ -70,15 +71,6 @@ function databaseWritable(file: string): boolean {
   }
 }
 
-async function within(ms: number, check: () => Promise<boolean> | boolean): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
-
 test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('%s to the pid of npm start frees the port and the database within 6 s', async (signal) => {
   // (SIGKILL: npm cannot pass it on; the runtime sees its parent gone, through --stop-with-parent, and stops.)
   // GIVEN a running `npm start`, whose database is locked by the runtime
@@ -91,8 +83,8 @@ test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('%s to the pid of npm start
   const sent = Date.now();
   process.kill(npm!.pid!, signal);
   // THEN
-  expect(await within(STOP_WITHIN_MS, () => portFree(port))).toBe(true);
-  expect(await within(STOP_WITHIN_MS - (Date.now() - sent), () => databaseWritable(db))).toBe(true);
+  expect(await waitFor('the port to be free', () => portFree(port), STOP_WITHIN_MS)).toBe(true);
+  expect(await waitFor('the database to be writable', () => databaseWritable(db), STOP_WITHIN_MS - (Date.now() - sent))).toBe(true);
   expect(Date.now() - sent).toBeLessThan(STOP_WITHIN_MS);
   // and it was a stop in order, not the runtime killed
   await streamsClosed;
