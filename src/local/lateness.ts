@@ -4,8 +4,10 @@
  * max, over each firing's first delivery) and how many deliveries repeated a firing already delivered. The load test
  * reads it as it reads CloudWatch on AWS, and applies the same rules to both.
  *
- * It is kept in memory, for `retentionMs` of `ScheduledAt` (a restart starts it afresh), at one map entry and one
- * number per firing.
+ * A report may be narrowed to the timers whose id starts with a prefix (firing ids are `{id}@{ScheduledAt}`), so that a
+ * load test sees its own timers alone on a runtime that serves others too.
+ *
+ * It is kept in memory, for `retentionMs` of `ScheduledAt` (a restart starts it afresh), at one map entry per firing.
  */
 
 /** One minute of `ScheduledAt`, as `GET /lateness` answers it. */
@@ -42,13 +44,11 @@ export const DEFAULT_LATENESS_RETENTION_MS = 6 * 3_600_000;
 /** The most minutes one report covers (a day), so that an answer stays small. */
 export const MAX_LATENESS_REPORT_MINUTES = 24 * 60;
 
-interface MinuteRecord {
-  /** Lateness of each firing's first delivery, in delivery order. */
-  readonly lateness: number[];
-  /** Deliveries per firing id. */
-  readonly deliveries: Map<string, number>;
-  readonly kinds: Map<string, number>;
-  duplicates: number;
+/** What one firing's deliveries were: the first one's lateness, and how many there were. */
+interface FiringRecord {
+  readonly latenessMs: number;
+  readonly kind: string;
+  deliveries: number;
 }
 
 /** The value at nearest rank `q` (0 < q <= 1) of ascending `sorted`. */
@@ -57,7 +57,8 @@ export function nearestRank(sorted: readonly number[], q: number): number {
 }
 
 export class LatenessLog {
-  private readonly minutes = new Map<number, MinuteRecord>();
+  /** Per minute of ScheduledAt, each firing by its id. */
+  private readonly minutes = new Map<number, Map<string, FiringRecord>>();
   private retainedFromMs: number;
 
   constructor(private readonly now: () => number, private readonly retentionMs = DEFAULT_LATENESS_RETENTION_MS) {
@@ -71,38 +72,42 @@ export class LatenessLog {
     if (minuteStart < this.retainedFromMs) return;
     let minute = this.minutes.get(minuteStart);
     if (!minute) {
-      minute = { lateness: [], deliveries: new Map(), kinds: new Map(), duplicates: 0 };
+      minute = new Map();
       this.minutes.set(minuteStart, minute);
     }
-    const before = minute.deliveries.get(firingId) ?? 0;
-    minute.deliveries.set(firingId, before + 1);
-    if (before > 0) {
-      minute.duplicates++;
-      return;
-    }
-    minute.lateness.push(Math.max(0, deliveredAt - scheduledAt));
-    minute.kinds.set(kind, (minute.kinds.get(kind) ?? 0) + 1);
+    const firing = minute.get(firingId);
+    if (firing) firing.deliveries++;
+    else minute.set(firingId, { latenessMs: Math.max(0, deliveredAt - scheduledAt), kind, deliveries: 1 });
   }
 
-  /** The minutes of `ScheduledAt` in [fromMs, toMs), widened to whole minutes. */
-  report(fromMs: number, toMs: number): LatenessReport {
+  /**
+   * The minutes of `ScheduledAt` in [fromMs, toMs), widened to whole minutes; with `timerIdPrefix`, of the firings of
+   * the timers whose id starts with it alone.
+   */
+  report(fromMs: number, toMs: number, timerIdPrefix = ''): LatenessReport {
     this.forgetOld();
     const first = Math.floor(fromMs / MINUTE_MS) * MINUTE_MS;
     const end = Math.ceil(toMs / MINUTE_MS) * MINUTE_MS;
     const minutes: LatenessMinute[] = [];
     const kinds: Record<string, number> = {};
     for (let start = first; start < end; start += MINUTE_MS) {
-      const record = this.minutes.get(start);
-      const sorted = record ? [...record.lateness].sort((a, b) => a - b) : [];
+      const lateness: number[] = [];
+      let duplicates = 0;
+      for (const [firingId, firing] of this.minutes.get(start) ?? []) {
+        if (!firingId.startsWith(timerIdPrefix)) continue;
+        lateness.push(firing.latenessMs);
+        duplicates += firing.deliveries - 1;
+        kinds[firing.kind] = (kinds[firing.kind] ?? 0) + 1;
+      }
+      const sorted = lateness.sort((a, b) => a - b);
       minutes.push({
         minute: new Date(start).toISOString(),
         count: sorted.length,
         p50Ms: sorted.length ? nearestRank(sorted, 0.5) : null,
         p99Ms: sorted.length ? nearestRank(sorted, 0.99) : null,
         maxMs: sorted.length ? sorted[sorted.length - 1] : null,
-        duplicates: record?.duplicates ?? 0,
+        duplicates,
       });
-      for (const [kind, count] of record?.kinds ?? []) kinds[kind] = (kinds[kind] ?? 0) + count;
     }
     return {
       from: new Date(first).toISOString(),

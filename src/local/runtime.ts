@@ -179,7 +179,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     deadLetters: (limit) => ({ total: queue.deadLetterCount(), items: queue.deadLetters(limit) }),
     health: () => ({ status: 'ok', uptimeSeconds: Math.floor((clock.now() - startedAt) / 1000), queue: queue.depth() }),
-    lateness: (fromMs, toMs) => lateness.report(fromMs, toMs),
+    lateness: (fromMs, toMs, timerIdPrefix) => lateness.report(fromMs, toMs, timerIdPrefix),
     onDeleted: (id) => queue.dropTimer(id),
     onError: (err) => log.error('request failed', { error: String(err) }),
   });

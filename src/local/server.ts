@@ -16,7 +16,7 @@ export interface ServerDeps {
   /** The health document. */
   readonly health: () => Record<string, unknown>;
   /** What was delivered, per minute of `ScheduledAt` in [fromMs, toMs). */
-  readonly lateness: (fromMs: number, toMs: number) => LatenessReport;
+  readonly lateness: (fromMs: number, toMs: number, timerIdPrefix?: string) => LatenessReport;
   /** Called after a timer was deleted through the API. */
   readonly onDeleted: (id: string) => void;
   readonly onError: (error: unknown) => void;
@@ -76,7 +76,11 @@ const RUNTIME_ROUTES: Readonly<Record<string, (deps: ServerDeps, query: URLSearc
     if (to - from > MAX_LATENESS_REPORT_MINUTES * 60_000) {
       return { statusCode: 400, body: { message: `from and to may be at most ${MAX_LATENESS_REPORT_MINUTES} minutes apart, got ${Math.ceil((to - from) / 60_000)}` } };
     }
-    return { statusCode: 200, body: deps.lateness(from, to) };
+    const prefix = query.get('timerIdPrefix') ?? '';
+    if (prefix.length > Limits.ID_MAX_LENGTH) {
+      return { statusCode: 400, body: { message: `timerIdPrefix may be at most ${Limits.ID_MAX_LENGTH} characters (the longest id), got ${prefix.length}` } };
+    }
+    return { statusCode: 200, body: deps.lateness(from, to, prefix) };
   },
 };
 

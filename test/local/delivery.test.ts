@@ -138,6 +138,11 @@ describe('GET /lateness', () => {
     const worst = Math.max(...minutes.map((m) => m.maxMs ?? 0));
     expect(worst).toBeLessThanOrEqual(latest);
     expect(worst).toBeLessThan(1_000);
+    // AND a timer id prefix narrows it to those timers
+    const narrowed = await call(service, 'GET', `/lateness?from=${from}&to=${endAt.getTime() + 60_000}&timerIdPrefix=counted-`);
+    expect(narrowed.status).toBe(200);
+    expect(narrowed.body.kinds).toEqual({ oneshot: 1 });
+    expect((narrowed.body.minutes as Array<{ count: number }>).reduce((sum, m) => sum + m.count, 0)).toBe(1);
   });
 
   test.each([
@@ -145,6 +150,7 @@ describe('GET /lateness', () => {
     ['to=-5', /to must be a time in epoch milliseconds/],
     ['from=2000&to=1000', /from must be before to/],
     [`from=0&to=${2 * 86_400_000}`, /at most 1440 minutes apart/],
+    [`timerIdPrefix=${'x'.repeat(129)}`, /timerIdPrefix may be at most 128 characters/],
   ])('?%s answers 400 with a message', async (query, message) => {
     const answer = await call(service, 'GET', `/lateness?${query}`);
     expect(answer.status).toBe(400);

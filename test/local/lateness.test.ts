@@ -53,6 +53,21 @@ test('a range is widened to whole minutes and counts only its own minutes', () =
   expect(report.kinds).toEqual({ oneshot: 1 });
 });
 
+test('a timer id prefix narrows the report to those timers, duplicates and kinds included', () => {
+  const { log } = logAt(T0 + 10 * MINUTE);
+  log.record('run1-a@1', 'periodic', T0 + 1_000, T0 + 1_100);
+  log.record('run1-a@1', 'periodic', T0 + 1_000, T0 + 9_000); // a duplicate of run1's firing
+  log.record('run1-b@2', 'oneshot', T0 + 2_000, T0 + 2_300);
+  log.record('run2-a@1', 'periodic', T0 + 1_000, T0 + 50_000);
+  log.record('other@1', 'oneshot', T0 + 1_000, T0 + 1_001);
+  const run1 = log.report(T0, T0 + MINUTE, 'run1-');
+  expect(run1.minutes).toEqual([{ minute: '2026-12-02T10:00:00.000Z', count: 2, p50Ms: 100, p99Ms: 300, maxMs: 300, duplicates: 1 }]);
+  expect(run1.kinds).toEqual({ periodic: 1, oneshot: 1 });
+  expect(log.report(T0, T0 + MINUTE, 'run2-').minutes[0]).toMatchObject({ count: 1, maxMs: 49_000, duplicates: 0 });
+  expect(log.report(T0, T0 + MINUTE, 'nobody').minutes[0]).toMatchObject({ count: 0, p99Ms: null, duplicates: 0 });
+  expect(log.report(T0, T0 + MINUTE).minutes[0]).toMatchObject({ count: 4, duplicates: 1 });
+});
+
 test('a delivery before ScheduledAt counts as 0 ms late', () => {
   const { log } = logAt(T0 + MINUTE);
   log.record('early@1', 'oneshot', T0 + 5_000, T0 + 4_990);
