@@ -1,33 +1,28 @@
 /**
  * The stack the load test runs against on AWS: a `ServerlessTimer` with four shards whose callback is the load test's
- * recorder (`recorder.js`), which reports each firing's delivery lateness and the duplicate deliveries as CloudWatch
- * metrics (namespace `ServerlessTimerLoadTest`, dimension `Service=loadtest`), read back by `lib/cloudwatch.js`.
- * Everything is destroyed with the stack.
+ * recorder (`recorder.ts`), which reports each firing's delivery lateness, the firings and the duplicate deliveries as
+ * CloudWatch metrics (namespace `ServerlessTimerLoadTest`, dimensions `Service=loadtest` and `Run`), read back by
+ * `lib/cloudwatch.js`. Its outputs (API URL, queue name, service name) are what `artillery run -e aws` reads from
+ * `loadtest/aws-outputs.json`. Everything is destroyed with the stack.
  *
- *   npx aws-cdk deploy --app "npx tsx loadtest/app.ts"     # from the repository root
+ *   npx aws-cdk deploy --app "npx tsx loadtest/app.ts" --outputs-file loadtest/aws-outputs.json   # from the repository root
  *   npx aws-cdk destroy --app "npx tsx loadtest/app.ts"
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnOutput, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ServerlessTimer } from '../src';
-import { MessageAttribute } from '../src/core/names';
+import { LOAD_TEST_METRICS, LOAD_TEST_SERVICE_NAME } from './lib/names';
 
-/** Where the recorder's metrics are, for `lib/cloudwatch.js`. */
-export const LOAD_TEST_METRICS = {
-  namespace: 'ServerlessTimerLoadTest',
-  dimensions: { Service: 'loadtest' },
-  latency: 'DeliveryLateness',
-  duplicates: 'DuplicateDeliveries',
-} as const;
+export { LOAD_TEST_METRICS } from './lib/names';
 
 export class LoadTestStack extends Stack {
   readonly timer: ServerlessTimer;
-  readonly recorder: lambda.Function;
+  readonly recorder: nodejs.NodejsFunction;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -37,18 +32,16 @@ export class LoadTestStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.recorder = new lambda.Function(this, 'Recorder', {
+    // Bundled with esbuild (a devDependency of the repository): Powertools Metrics goes in, the AWS SDK is the runtime's.
+    this.recorder = new nodejs.NodejsFunction(this, 'Recorder', {
+      entry: path.join(__dirname, 'recorder.ts'),
+      projectRoot: path.join(__dirname, '..'),
+      depsLockFilePath: path.join(__dirname, '..', 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_24_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(fs.readFileSync(path.join(__dirname, 'recorder.js'), 'utf8')),
       memorySize: 512,
       timeout: Duration.seconds(30),
-      environment: {
-        DELIVERIES_TABLE: deliveries.tableName,
-        MESSAGE_ATTRIBUTES: JSON.stringify(MessageAttribute),
-        METRICS_NAMESPACE: LOAD_TEST_METRICS.namespace,
-        METRICS_SERVICE: LOAD_TEST_METRICS.dimensions.Service,
-      },
+      environment: { DELIVERIES_TABLE: deliveries.tableName },
+      bundling: { externalModules: ['@aws-sdk/*'] },
       logGroup: new logs.LogGroup(this, 'RecorderLogs', { retention: logs.RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY }),
     });
     deliveries.grantWriteData(this.recorder);
@@ -57,10 +50,12 @@ export class LoadTestStack extends Stack {
       callback: this.recorder,
       removalPolicy: RemovalPolicy.DESTROY,
       logRetention: logs.RetentionDays.ONE_WEEK,
-      serviceName: 'loadtest-timers',
+      serviceName: LOAD_TEST_SERVICE_NAME,
       dashboard: true,
     });
     new CfnOutput(this, 'ApiUrl', { value: this.timer.apiUrl, description: 'The timer API the load test calls (SigV4)' });
+    new CfnOutput(this, 'QueueName', { value: this.timer.queue.queueName, description: 'The firings queue (ApproximateAgeOfOldestMessage)' });
+    new CfnOutput(this, 'ServiceName', { value: this.timer.serviceName, description: 'The Service dimension of the timer\'s metrics' });
     new CfnOutput(this, 'MetricsNamespace', { value: LOAD_TEST_METRICS.namespace });
   }
 }

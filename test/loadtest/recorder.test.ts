@@ -1,31 +1,33 @@
 /**
- * The load test's AWS callback against moto's DynamoDB: each firing's lateness goes out as an embedded-metric-format
- * document stamped with its ScheduledAt minute, a second delivery of a firing counts as a duplicate instead, and a
- * firing it could not record is handed back for another delivery.
+ * The load test's AWS callback against moto's DynamoDB: each firing's lateness goes out through Powertools Metrics as
+ * an embedded-metric-format document stamped with its ScheduledAt minute and its run, a second delivery of a firing
+ * counts as a duplicate instead, and a firing it could not record is handed back for another delivery.
  */
-import * as path from 'path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { MessageAttribute } from '../../src/core/names';
 import { DUMMY_CREDENTIALS, useMoto } from '../support/moto';
 
 const moto = useMoto();
 const TABLE = 'loadtest-deliveries';
 
-type Handler = (event: unknown) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
+type Handler = (event: { Records: unknown[] }) => Promise<SQSBatchResponse>;
 
-function record(firingId: string, scheduledAt: number) {
+function record(firingId: string, scheduledAt: number, timerId = `lt-run1-${firingId}`) {
   const attribute = (value: string) => ({ stringValue: value, dataType: 'String' });
   return {
     messageId: `m-${firingId}-${Math.random()}`,
     body: '{}',
     messageAttributes: {
       [MessageAttribute.FIRING_ID]: attribute(firingId),
+      [MessageAttribute.TIMER_ID]: attribute(timerId),
       [MessageAttribute.SCHEDULED_AT]: attribute(String(scheduledAt)),
     },
   };
 }
 
 let handler: Handler;
+let runOf: (timerId: string | undefined) => string;
 let printed: string[];
 
 beforeAll(async () => {
@@ -42,12 +44,12 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: DUMMY_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: DUMMY_CREDENTIALS.secretAccessKey,
     DELIVERIES_TABLE: TABLE,
-    MESSAGE_ATTRIBUTES: JSON.stringify(MessageAttribute),
-    METRICS_NAMESPACE: 'ServerlessTimerLoadTest',
-    METRICS_SERVICE: 'loadtest',
   });
+  // Loaded once the environment names moto: the module's DynamoDB client reads it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  handler = require(path.join(__dirname, '../../loadtest/recorder.js')).handler;
+  const recorder = require('../../loadtest/recorder') as { handler: (event: SQSEvent) => Promise<SQSBatchResponse>; runOf: typeof runOf };
+  handler = recorder.handler as unknown as Handler;
+  runOf = recorder.runOf;
 });
 
 beforeEach(() => {
@@ -72,12 +74,15 @@ test('lateness per ScheduledAt minute, in EMF stamped with that minute; a second
   const docs = documents();
   expect(docs.map((d) => d._aws.Timestamp)).toEqual([minute, minute + 60_000, minute]);
   for (const doc of docs) {
-    expect(doc._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'ServerlessTimerLoadTest', Dimensions: [['Service']] });
+    expect(doc._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'ServerlessTimerLoadTest', Dimensions: [['Service', 'Run']] });
     expect(doc.Service).toBe('loadtest');
+    expect(doc.Run).toBe('run1');
   }
   expect(docs[0].DeliveryLateness).toHaveLength(2);
-  expect(docs[1].DeliveryLateness).toHaveLength(1);
-  for (const value of [...docs[0].DeliveryLateness, ...docs[1].DeliveryLateness]) {
+  expect([docs[0].Firings, docs[1].Firings]).toEqual([2, 1]);
+  // Powertools writes a single value as a number, several as an array: EMF takes both.
+  expect(docs[1].DeliveryLateness).toEqual(expect.any(Number));
+  for (const value of [...docs[0].DeliveryLateness, docs[1].DeliveryLateness]) {
     expect(value).toBeGreaterThanOrEqual(0);
     expect(value).toBeLessThan(200_000);
   }
@@ -86,10 +91,18 @@ test('lateness per ScheduledAt minute, in EMF stamped with that minute; a second
   expect(docs[2]._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'DuplicateDeliveries', Unit: 'Count' }]);
 });
 
-test('more than 100 firings of one minute go out in documents of at most 100 values', async () => {
+test('more than 100 firings of one minute go out in documents of fewer than 100 values each', async () => {
   const minute = Math.floor((Date.now() - 60_000) / 60_000) * 60_000;
   await handler({ Records: Array.from({ length: 130 }, (_, i) => record(`many-${i}@1`, minute + i)) });
-  expect(documents().map((d) => d.DeliveryLateness.length)).toEqual([100, 30]);
+  expect(documents().map((d) => [d.DeliveryLateness.length, d.Firings])).toEqual([[99, 99], [31, 31]]);
+});
+
+test('firings of two runs in one batch go out under their own Run; an id of no run counts as "other"', async () => {
+  const minute = Math.floor((Date.now() - 60_000) / 60_000) * 60_000;
+  await handler({ Records: [record('r2@1', minute, 'lt-run2-x'), record('r3@1', minute, 'lt-run3-x'), record('mine@1', minute, 'my-own-timer')] });
+  expect(documents().map((d) => [d.Run, d.Firings]).sort()).toEqual([['other', 1], ['run2', 1], ['run3', 1]]);
+  expect(runOf('lt-9f1c2a7b-0d9e')).toBe('9f1c2a7b');
+  expect(runOf(undefined)).toBe('other');
 });
 
 test('a firing it cannot record is handed back, and reported nowhere', async () => {
