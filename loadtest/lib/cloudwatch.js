@@ -10,12 +10,15 @@ const { GetMetricDataCommand } = require('@aws-sdk/client-cloudwatch');
 
 const MINUTE = 60_000;
 
-/** The GetMetricData queries for [fromMs, toMs): ids `count`, `max`, `p50`, `p99` (when `percentiles`), `dup`. */
-function buildQueries({ namespace, latency, duplicates, percentiles = true }) {
-  const stat = (id, metric, statName) => ({
+/**
+ * The GetMetricData queries for [fromMs, toMs): ids `count`, `max`, `p50`, `p99` (when `percentiles`), `dup`, then
+ * one per `extras` entry (`{ id, namespace, metricName, dimensions, stat }`: context such as the dispatch lag).
+ */
+function buildQueries({ namespace, latency, duplicates, percentiles = true, extras = [] }) {
+  const stat = (id, metric, statName, metricNamespace = namespace) => ({
     Id: id,
     MetricStat: {
-      Metric: { Namespace: namespace, MetricName: metric.metricName, Dimensions: toDimensions(metric.dimensions) },
+      Metric: { Namespace: metricNamespace, MetricName: metric.metricName, Dimensions: toDimensions(metric.dimensions) },
       Period: 60,
       Stat: statName,
     },
@@ -24,6 +27,7 @@ function buildQueries({ namespace, latency, duplicates, percentiles = true }) {
   const queries = [stat('count', latency, 'SampleCount'), stat('max', latency, 'Maximum')];
   if (percentiles) queries.push(stat('p50', latency, 'p50'), stat('p99', latency, 'p99'));
   if (duplicates) queries.push(stat('dup', duplicates, 'Sum'));
+  for (const extra of extras) queries.push(stat(extra.id, extra, extra.stat, extra.namespace));
   return queries;
 }
 
@@ -36,13 +40,7 @@ function toDimensions(dimensions = {}) {
  * A minute without a data point has count 0 and null lateness.
  */
 function parseResults(results, fromMs, toMs) {
-  const byId = new Map();
-  for (const result of results) {
-    const values = byId.get(result.Id) ?? new Map();
-    (result.Timestamps ?? []).forEach((timestamp, i) => values.set(new Date(timestamp).getTime(), result.Values[i]));
-    byId.set(result.Id, values);
-  }
-  const value = (id, minute) => byId.get(id)?.get(minute);
+  const value = valuesById(results);
   const minutes = [];
   for (let minute = Math.floor(fromMs / MINUTE) * MINUTE; minute < toMs; minute += MINUTE) {
     const count = Math.round(value('count', minute) ?? 0);
@@ -55,6 +53,27 @@ function parseResults(results, fromMs, toMs) {
       maxMs: latency('max'),
       duplicates: Math.round(value('dup', minute) ?? 0),
     });
+  }
+  return minutes;
+}
+
+/** A lookup (id, minute) -> value over the results' data points. */
+function valuesById(results) {
+  const byId = new Map();
+  for (const result of results) {
+    const values = byId.get(result.Id) ?? new Map();
+    (result.Timestamps ?? []).forEach((timestamp, i) => values.set(new Date(timestamp).getTime(), result.Values[i]));
+    byId.set(result.Id, values);
+  }
+  return (id, minute) => byId.get(id)?.get(minute);
+}
+
+/** Per minute of [fromMs, toMs), the value of each extra query (null for a minute without a data point). */
+function parseExtras(results, extras, fromMs, toMs) {
+  const value = valuesById(results);
+  const minutes = [];
+  for (let minute = Math.floor(fromMs / MINUTE) * MINUTE; minute < toMs; minute += MINUTE) {
+    minutes.push(Object.fromEntries(extras.map((extra) => [extra.id, value(extra.id, minute) ?? null])));
   }
   return minutes;
 }
@@ -74,28 +93,28 @@ async function readOnce(client, options) {
     results.push(...(page.MetricDataResults ?? []));
     NextToken = page.NextToken;
   } while (NextToken);
-  return parseResults(results, options.fromMs, options.toMs);
+  return { minutes: parseResults(results, options.fromMs, options.toMs), extras: parseExtras(results, options.extras ?? [], options.fromMs, options.toMs) };
 }
 
 /**
  * Reads until two reads in a row give the same counts and duplicates, `pollMs` apart, for at most `maxWaitMs`.
- * @returns {Promise<{ minutes: object[], settled: boolean, reads: number }>}
+ * @returns {Promise<{ minutes: object[], extras: object[], settled: boolean, reads: number }>}
  */
 async function readMinutes(client, options) {
   const { pollMs = 30_000, maxWaitMs = 600_000, sleep = (ms) => new Promise((r) => setTimeout(r, ms)), now = Date.now } = options;
   const deadline = now() + maxWaitMs;
   const key = (minutes) => minutes.map((m) => `${m.count}/${m.duplicates}`).join(',');
-  let minutes = await readOnce(client, options);
+  let read = await readOnce(client, options);
   let reads = 1;
   while (now() + pollMs <= deadline) {
     await sleep(pollMs);
     const next = await readOnce(client, options);
     reads++;
-    const settled = key(next) === key(minutes) && next.some((m) => m.count > 0);
-    minutes = next;
-    if (settled) return { minutes, settled: true, reads };
+    const settled = key(next.minutes) === key(read.minutes) && next.minutes.some((m) => m.count > 0);
+    read = next;
+    if (settled) return { ...read, settled: true, reads };
   }
-  return { minutes, settled: false, reads };
+  return { ...read, settled: false, reads };
 }
 
-module.exports = { buildQueries, parseResults, readMinutes };
+module.exports = { buildQueries, parseResults, parseExtras, readMinutes };

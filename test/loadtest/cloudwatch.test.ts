@@ -81,14 +81,23 @@ describe('against moto', () => {
         { MetricName: 'DuplicateDeliveries', Dimensions: dimensions, Timestamp: new Date(M0 + 125_000), Unit: StandardUnit.Count, Value: 2 },
       ],
     }));
+    // AND a context metric of another namespace (as the construct's DispatchLag is), in the first minute only
+    await client.send(new PutMetricDataCommand({
+      Namespace: 'Engine',
+      MetricData: [{ MetricName: 'DispatchLag', Dimensions: [{ Name: 'Service', Value: 'timers' }], Timestamp: new Date(M0 + 9_000), Value: 340 }],
+    }));
+    const extras = [{ id: 'lag', namespace: 'Engine', metricName: 'DispatchLag', dimensions: { Service: 'timers' }, stat: 'Maximum' }];
     // WHEN
-    const read = await readMinutes(client, { namespace: 'Timers', latency, duplicates, percentiles: false, fromMs: M0, toMs: M0 + 180_000, ...noWait });
+    const read = await readMinutes(client, {
+      namespace: 'Timers', latency, duplicates, percentiles: false, extras, fromMs: M0, toMs: M0 + 180_000, ...noWait,
+    });
     // THEN
     expect(read.minutes).toEqual([
       { minute: iso(M0), count: 3, p50Ms: null, p99Ms: null, maxMs: 30, duplicates: 0 },
       { minute: iso(M0 + 60_000), count: 0, p50Ms: null, p99Ms: null, maxMs: null, duplicates: 0 },
       { minute: iso(M0 + 120_000), count: 1, p50Ms: null, p99Ms: null, maxMs: 700, duplicates: 2 },
     ]);
+    expect(read.extras).toEqual([{ lag: 340 }, { lag: null }, { lag: null }]);
     client.destroy();
   });
 });
