@@ -55,6 +55,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner',
+    // The load test's SigV4 test checks its signatures against the AWS SDK's own signer.
+    '@smithy/signature-v4',
     'tsx',
   ],
   publishToPypi: {
@@ -84,14 +86,24 @@ const project = new awscdk.AwsCdkConstructLibrary({
       setupFiles: ['<rootDir>/test/support/jest-setup.ts'],
     },
   },
-  gitignore: ['.timers/', '.venv/', '/bench/out/', '/loadtest/node_modules/', 'cdk.out/', '*.db', '*.db-shm', '*.db-wal'],
+  gitignore: [
+    '.timers/', '.venv/', '/bench/out/', 'cdk.out/', '*.db', '*.db-shm', '*.db-wal',
+    // The load test's own install, Artillery's bundle of its processor, its reports and the AWS stack's outputs.
+    '/loadtest/node_modules/', '/loadtest/dist/', '/loadtest/reports/', '/loadtest/aws-outputs.json',
+  ],
 });
 
 // Handler adapters, the local runtime, benchmarks and integ apps use devDependencies that are bundled or optional.
-for (const pattern of ['src/aws/**', 'src/local/**', 'bench/**', 'integ/**', 'examples/**']) {
+for (const pattern of ['src/aws/**', 'src/local/**', 'bench/**', 'integ/**', 'examples/**', 'loadtest/**']) {
   project.eslint?.allowDevDeps(pattern);
 }
 project.eslint?.addLintPattern('bench');
+project.eslint?.addLintPattern('loadtest');
+// The load test has its own package.json (Artillery and its plugins) and uses the repository's devDependencies too.
+project.eslint?.addOverride({
+  files: ['loadtest/**'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, packageDir: ['.', './loadtest'] }] },
+});
 
 // The package bin: `cdk-serverless-timer local` runs the whole service on one machine.
 project.addBins({ 'cdk-serverless-timer': 'lib/local/cli.js' });
@@ -102,6 +114,8 @@ for (const pattern of ['/bench/', '/loadtest/', '/integ/', '/.ci/', '/examples/'
 
 // Construct tests synthesize stacks that reference the bundled handlers: bundle before testing.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
+// The load test's TypeScript (its Artillery processor, recorder and stack) has its own tsconfig: type-check it too.
+project.testTask.exec('tsc --noEmit -p loadtest/tsconfig.json');
 
 // Integration tests (integ/integ.*.ts) run with integ-runner; tsx runs the TypeScript apps (ts-node fails on ESM deps).
 const integArgs = '--language typescript --directory integ --app "npx tsx {filePath}"';
