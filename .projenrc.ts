@@ -105,8 +105,11 @@ project.eslint?.addOverride({
   rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, optionalDependencies: false, packageDir: ['.', './loadtest'] }] },
 });
 
-// The package bin: `cdk-serverless-timer local` runs the whole service on one machine.
+// The package bin: `cdk-serverless-timer local` runs the whole service on one machine. tsc writes it without the
+// executable bit, and npm packs a file with the mode it has: the Python and Java packages run the bin from the packed
+// tarball, where a file without the bit cannot be executed.
 project.addBins({ 'cdk-serverless-timer': 'lib/local/cli.js' });
+project.compileTask.exec('chmod +x lib/local/cli.js');
 
 for (const pattern of ['/bench/', '/loadtest/', '/integ/', '/.ci/', '/examples/', '.timers/']) {
   project.addPackageIgnore(pattern);
@@ -138,6 +141,15 @@ project.addTask('integ:deploy', {
 // A failed or interrupted integ-runner leaves its cloud assembly next to the test.
 project.gitignore.addPatterns('/integ/cdk-integ.out.*/');
 project.testTask.spawn(integVerify);
+
+// The Python, Java and Go packages, each used by a consumer app in its language; the .NET sources (test/bindings).
+// What the consumer apps build stays out of git (added here: given to the constructor's gitignore option, these
+// patterns did not reach .gitignore).
+project.gitignore.addPatterns('test/bindings/java/target/', 'test/bindings/csharp/bin/', 'test/bindings/csharp/obj/');
+project.addTask('test:bindings', {
+  description: 'Build the Python, Java and Go packages and run a consumer app of each against them; generate the .NET sources',
+  exec: 'bash test/bindings/run.sh',
+});
 
 // The README's examples are the docs of every language: they must compile under jsii-rosetta's strict mode.
 const rosetta = project.addTask('rosetta:check', {

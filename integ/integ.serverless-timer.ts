@@ -14,7 +14,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
-import { DeadLetterQueue, ServerlessTimer } from '../src';
+import { TimerDeadLetterQueue, ServerlessTimer } from '../src';
 import { MessageAttribute } from '../src/core/names';
 
 // No creation stack traces: they would put this machine's paths into the committed snapshot.
@@ -46,7 +46,7 @@ const timer = new ServerlessTimer(stack, 'Timer', {
   shardCount: 2,
   period: Duration.minutes(1),
   callback: recorder,
-  deadLetterQueue: DeadLetterQueue.create({ maxReceiveCount: 3 }),
+  deadLetterQueue: TimerDeadLetterQueue.create({ maxReceiveCount: 3 }),
   removalPolicy: RemovalPolicy.DESTROY,
   logRetention: logs.RetentionDays.ONE_DAY,
 });

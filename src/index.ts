@@ -3,3 +3,4 @@
 export * from './serverless-timer';
 export * from './queue/dead-letter-queue';
 export * from './api/api-authorization';
+export * from './monitoring/timer-metric-name';

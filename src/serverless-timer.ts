@@ -24,9 +24,10 @@ import { METRIC_NAMESPACE } from './core/names';
 import { Envar } from './envars';
 import { HandlerSettings } from './handler-settings';
 import { MonitoringPart } from './monitoring/monitoring-part';
+import { TimerMetricName } from './monitoring/timer-metric-name';
 import { TimerMetrics } from './monitoring/timer-metrics';
 import { checkSeconds, checkWhole, numberString } from './prop-checks';
-import { DeadLetterQueue } from './queue/dead-letter-queue';
+import { TimerDeadLetterQueue } from './queue/dead-letter-queue';
 import { QueuePart } from './queue/queue-part';
 import { TablePart } from './table/table-part';
 import { TickPart } from './tick/tick-part';
@@ -47,7 +48,7 @@ export interface ServerlessTimerProps {
    * schedules have minute granularity, and a tick sends each firing up to a period plus a margin ahead with
    * SQS `DelaySeconds`, which stops at 900 seconds.
    *
-   * @default Duration.minutes(1)
+   * @default - 1 minute
    */
   readonly period?: Duration;
 
@@ -73,26 +74,27 @@ export interface ServerlessTimerProps {
 
   /**
    * Concurrent executions reserved for the tick function, so that a busy callback (or anything else in the account)
-   * cannot take the concurrency the ticks need; it is also the most the ticks may use. Continuations count too: a
-   * tick that stops before its deadline invokes its continuation as it ends, and a scheduled tick may start while a
-   * continuation runs, so at least twice `shardCount` is required. The reservation comes out of the account's
-   * concurrency quota (1,000 by default, of which Lambda keeps 100 unreserved).
+   * cannot take the concurrency the ticks need; it is also the most the ticks may use. Continuations count too, and
+   * a scheduled tick may start while a continuation runs. The reservation comes out of the account's
+   * concurrency quota (1,000 by default, of which Lambda keeps 100 unreserved). A continuation is a tick that
+   * stops before its deadline and invokes itself for the rest of its window, so at least twice the shard count is
+   * required.
    *
    * @default - no reservation: the ticks share the account's unreserved concurrency
    */
   readonly tickReservedConcurrency?: number;
 
   /**
-   * The function that receives the firings, through an SQS event source with `reportBatchItemFailures`: it must
-   * answer `{ batchItemFailures }` (e.g. with Powertools' `processPartialResponse`). Without it, consume `queue`
-   * yourself.
+   * The function that receives the firings, through an SQS event source that reports batch item failures: it must
+   * answer which records of a batch failed (the `batchItemFailures` field of an SQS batch response; Powertools'
+   * batch processing utility writes it). Without it, consume the construct's queue yourself.
    *
-   * @default - no consumer is wired; read `queue`
+   * @default - no consumer is wired; read the construct's queue
    */
   readonly callback?: lambda.IFunction;
 
   /**
-   * Firings per callback invocation (1 to 10; up to 10,000 with `callbackMaxBatchingWindow`).
+   * Firings per callback invocation (1 to 10; up to 10,000 with a maximum batching window).
    *
    * @default 10
    */
@@ -122,16 +124,16 @@ export interface ServerlessTimerProps {
   readonly visibilityTimeout?: Duration;
 
   /**
-   * Where firings go after the callback failed them `maxReceiveCount` times.
+   * Where firings go after the callback failed them as many times as the dead-letter queue's receive count allows.
    *
-   * @default DeadLetterQueue.create() - a new queue, maxReceiveCount 5
+   * @default - a new queue, which a firing reaches after 5 receives
    */
-  readonly deadLetterQueue?: DeadLetterQueue;
+  readonly deadLetterQueue?: TimerDeadLetterQueue;
 
   /**
    * Authorization of every API method.
    *
-   * @default ApiAuthorization.iam()
+   * @default - IAM authorization: callers sign their requests with SigV4
    */
   readonly apiAuthorization?: ApiAuthorization;
 
@@ -141,15 +143,16 @@ export interface ServerlessTimerProps {
    * API Gateway writes a REST API's logs to CloudWatch only through the CloudWatch Logs role set in its account
    * settings, one per account and region; where none is set, a stage with access logs fails to deploy ("CloudWatch
    * Logs role ARN must be set in account settings to enable logging"). Turn this on where your account has that role,
-   * or let this construct set it with `apiCloudWatchRole`.
+   * or let this construct set it (the CloudWatch role property).
    *
-   * @default - the value of `apiCloudWatchRole`: no access logs, unless this construct sets the account's role
+   * @default - on when this construct sets the account's CloudWatch role, off otherwise
    */
   readonly apiAccessLogs?: boolean;
 
   /**
    * Create an IAM role API Gateway may push logs to CloudWatch with, and set it as the account's API Gateway
-   * CloudWatch Logs role in this region (`AWS::ApiGateway::Account`). Turns on `apiAccessLogs` unless that is set.
+   * CloudWatch Logs role in this region (`AWS::ApiGateway::Account`). Turns on the API's access logs unless those are
+   * set.
    *
    * That setting is one per account and region, shared by every REST API there: the stack that last created or updated
    * such a resource sets it. Enable this in one stack per account and region, and not where the account already has a role
@@ -171,7 +174,7 @@ export interface ServerlessTimerProps {
   /**
    * What happens to the table, the queues and the log groups when they leave the stack.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default - retained
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -185,7 +188,7 @@ export interface ServerlessTimerProps {
   /**
    * Retention of the handlers' and the API's access logs.
    *
-   * @default logs.RetentionDays.ONE_MONTH
+   * @default - one month
    */
   readonly logRetention?: logs.RetentionDays;
 
@@ -200,7 +203,7 @@ export interface ServerlessTimerProps {
    * How long a fired one-shot timer still reads as `"state": "fired"`, and a periodic timer past its `endAt` as
    * `"state": "ended"`, before DynamoDB's TTL drops it (1 minute to 365 days).
    *
-   * @default Duration.days(1)
+   * @default - 1 day
    */
   readonly oneShotRetention?: Duration;
 
@@ -232,8 +235,8 @@ export class ServerlessTimer extends Construct {
   public readonly table: dynamodb.ITableV2;
   /** The queue every firing is sent to: one message per firing, body = the timer's `timerCallbackData`. */
   public readonly queue: sqs.IQueue;
-  /** Conditional: the dead-letter queue of `queue`, unless `DeadLetterQueue.none()`. */
-  public readonly deadLetterQueue?: sqs.IQueue;
+  /** The SQS dead-letter queue of the firing queue; undefined when the dead-letter queue property chose none. */
+  public readonly deadLetterSqsQueue?: sqs.IQueue;
   /** The REST API with `/periodic/{id}` and `/oneshot/{id}`. */
   public readonly api: apigw.IRestApi;
   /** The API's stage URL. */
@@ -256,10 +259,10 @@ export class ServerlessTimer extends Construct {
   /** Alarms when ticks fail (errors or timeouts) in two of the last three periods. */
   public readonly tickErrorsAlarm: cloudwatch.Alarm;
   /**
-   * Alarms when the ticks stop running: fewer tick invocations than `shardCount` in two of the last three periods,
-   * no data counting as breaching. It catches what `tickErrorsAlarm` cannot see, ticks that never start: a schedule
+   * Alarms when the ticks stop running: fewer tick invocations than the shard count in two of the last three periods,
+   * no data counting as breaching. It catches what the tick errors alarm cannot see, ticks that never start: a schedule
    * deleted or disabled, a scheduler whose target fails, throttled ticks. Continuations count as invocations, so
-   * while other shards continue busy windows, one shard left unticked may not lower the count below `shardCount`.
+   * while other shards continue busy windows, one shard left unticked may not lower the count below the shard count.
    */
   public readonly tickHeartbeatAlarm: cloudwatch.Alarm;
   /**
@@ -273,7 +276,7 @@ export class ServerlessTimer extends Construct {
    *
    * Each tick reports how far the next shard's watermark (the end of the last window it fully dispatched) lags behind
    * now, as `ShardWatermarkLag`; the alarm reads its maximum. Missing data is not breaching: no data means no tick ran,
-   * which `tickHeartbeatAlarm` covers. It catches one shard left behind among healthy ones, whatever the cause: its
+   * which the tick heartbeat alarm covers. It catches one shard left behind among healthy ones, whatever the cause: its
    * schedule not invoking it, its tick failing or killed every time, SQS refusing its sends on every attempt, or
    * windows that outgrow its ticks. An operator reads the tick's logs for the shard that lags (the one after the
    * shard reporting), and its errors, `SendFailures` and `TickContinuations`.
@@ -290,14 +293,19 @@ export class ServerlessTimer extends Construct {
    * firing and the queue's error code.
    */
   public readonly firingsRejectedAlarm: cloudwatch.Alarm;
-  /** Conditional: alarms when the dead-letter queue holds a firing, if there is a dead-letter queue. */
+  /** Alarms when the dead-letter queue holds a firing; undefined without a dead-letter queue. */
   public readonly deadLetterAlarm?: cloudwatch.Alarm;
-  /** Conditional: the dashboard, when `dashboard` is true. */
-  public readonly dashboard?: cloudwatch.Dashboard;
+  /** The CloudWatch dashboard; undefined unless the dashboard property is true. */
+  public readonly cloudWatchDashboard?: cloudwatch.Dashboard;
 
   private readonly apiPart: ApiPart;
   private readonly metrics: TimerMetrics;
 
+  /**
+   * @param scope the construct this timer service belongs to
+   * @param id its construct id, unique within the scope
+   * @param props its configuration; every property has a default
+   */
   constructor(scope: Construct, id: string, props: ServerlessTimerProps = {}) {
     super(scope, id);
 
@@ -367,14 +375,14 @@ export class ServerlessTimer extends Construct {
 
     this.table = table.table;
     this.queue = queue.queue;
-    this.deadLetterQueue = queue.deadLetterQueue;
+    this.deadLetterSqsQueue = queue.deadLetterQueue;
     this.api = this.apiPart.restApi;
     this.apiUrl = this.apiPart.restApi.url;
     this.apiHandler = this.apiPart.handler;
     this.tickHandler = tick.handler;
     this.scheduleGroup = tick.scheduleGroup;
 
-    this.metrics = new TimerMetrics({ serviceName: this.serviceName, period, deadLetterQueue: this.deadLetterQueue, path: this.node.path });
+    this.metrics = new TimerMetrics({ serviceName: this.serviceName, period, deadLetterQueue: this.deadLetterSqsQueue, path: this.node.path });
     const monitoring = new MonitoringPart(this, {
       metrics: this.metrics,
       shardCount,
@@ -391,42 +399,65 @@ export class ServerlessTimer extends Construct {
     this.lateFiringsAlarm = monitoring.lateFiringsAlarm;
     this.firingsRejectedAlarm = monitoring.firingsRejectedAlarm;
     this.deadLetterAlarm = monitoring.deadLetterAlarm;
-    this.dashboard = monitoring.dashboard;
+    this.cloudWatchDashboard = monitoring.dashboard;
   }
 
   /**
    * Grants `execute-api:Invoke` on every method of `/periodic/{id}` and `/oneshot/{id}` (with IAM authorization).
+   *
+   * @param grantee the principal that may then create, read and delete timers
    */
   public grantManageTimers(grantee: iam.IGrantable): iam.Grant {
     return this.apiPart.grantManageTimers(grantee);
   }
 
-  /** An engine metric by name (one of `MetricName`), with this timer's `Service` dimension. */
-  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  /**
+   * An engine metric by name, with this timer's `Service` dimension.
+   *
+   * @param metricName which of the engine's metrics
+   * @param props options of the metric (statistic, period, label, ...)
+   * @default - average over the tick period
+   */
+  public metric(metricName: TimerMetricName, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.metric(metricName, props);
   }
 
-  /** Firings the ticks and the API sent to the queue. @default sum over the period */
+  /**
+   * Firings the ticks and the API sent to the queue.
+   *
+   * @param props options of the metric (statistic, period, label, ...)
+   * @default sum over the period
+   */
   public metricFiringsDispatched(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.firingsDispatched(props);
   }
 
   /**
    * Firings sent later than the engine's tolerance after they could first be sent (a tick missed or ran late).
+   *
+   * @param props options of the metric (statistic, period, label, ...)
    * @default sum over the period
    */
   public metricLateFirings(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.lateFirings(props);
   }
 
-  /** How late the latest firing of a window was sent, in milliseconds. @default maximum over the period */
+  /**
+   * How late the latest firing of a window was sent, in milliseconds.
+   *
+   * @param props options of the metric (statistic, period, label, ...)
+   * @default maximum over the period
+   */
   public metricDispatchLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.dispatchLag(props);
   }
 
   /**
    * Firings the queue refused for good (e.g. SQS `InvalidMessageContents`), set aside and logged instead of
-   * delivered. @default sum over the period
+   * delivered.
+   *
+   * @param props options of the metric (statistic, period, label, ...)
+   * @default sum over the period
    */
   public metricFiringsRejected(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.metrics.firingsRejected(props);
@@ -434,7 +465,9 @@ export class ServerlessTimer extends Construct {
 
   /**
    * Ticks that stopped before their deadline with work left and handed the rest of their window to a continuation.
-   * Steadily above zero, a shard's window outgrows one invocation: add shards or `tickMemorySize`.
+   * Steadily above zero, a shard's window outgrows one invocation: add shards or tick memory.
+   *
+   * @param props options of the metric (statistic, period, label, ...)
    * @default sum over the period
    */
   public metricTickContinuations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -445,6 +478,8 @@ export class ServerlessTimer extends Construct {
    * How far a shard's watermark (the end of the last window it fully dispatched) lags behind now, in milliseconds, as
    * each tick reports it for the next shard (shard n for shard n+1, the last for shard0). Negative while the shards
    * dispatch ahead, as they do when they tick on time; above one period, a shard has stopped progressing.
+   *
+   * @param props options of the metric (statistic, period, label, ...)
    * @default maximum over the period
    */
   public metricShardWatermarkLag(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -453,6 +488,8 @@ export class ServerlessTimer extends Construct {
 
   /**
    * Firings waiting in the dead-letter queue. Throws when the timer has no dead-letter queue.
+   *
+   * @param props options of the metric (statistic, period, label, ...)
    * @default maximum over the period
    */
   public metricDeadLetters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {

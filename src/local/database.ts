@@ -24,8 +24,12 @@ function loadDriver(): DatabaseConstructor {
     // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
     return require('better-sqlite3') as DatabaseConstructor;
   } catch (err) {
+    // The package is also run from the Python and Java packages, whose copy of it no npm install reaches: for them the
+    // command is installed with npm, beside its driver.
     throw new StartupError(
-      `the local runtime needs the SQLite driver better-sqlite3, which could not be loaded (${(err as Error).message.split('\n')[0]}): run npm install better-sqlite3@12`,
+      `the local runtime needs the SQLite driver better-sqlite3, which could not be loaded (${(err as Error).message.split('\n')[0]}): `
+      + 'in a Node.js project run npm install better-sqlite3@12; otherwise (from the Python or Java package too) install the command with '
+      + 'npm install -g cdk-serverless-timer better-sqlite3@12 and run cdk-serverless-timer local',
     );
   }
 }

@@ -69,8 +69,8 @@ export class TimerMetrics {
 
   deadLetters(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     if (!this.props.deadLetterQueue) {
-      throw new Error(`${this.props.path} has no dead-letter queue (DeadLetterQueue.none()): `
-        + 'use DeadLetterQueue.create() or DeadLetterQueue.fromQueue() to measure dead letters');
+      throw new Error(`${this.props.path} has no dead-letter queue (TimerDeadLetterQueue.none()): `
+        + 'use TimerDeadLetterQueue.create() or TimerDeadLetterQueue.fromQueue() to measure dead letters');
     }
     return this.props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
       period: this.props.period,

@@ -13,7 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as lambdaEventSources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DeadLetterQueue } from './dead-letter-queue';
+import { TimerDeadLetterQueue } from './dead-letter-queue';
 import { checkSeconds, checkWhole } from '../prop-checks';
 import type { ServerlessTimerProps } from '../serverless-timer';
 
@@ -33,13 +33,14 @@ export type QueuePartProps = Pick<ServerlessTimerProps,
 
 export class QueuePart {
   readonly queue: sqs.Queue;
-  /** Unless `DeadLetterQueue.none()`. */
+  /** Unless `TimerDeadLetterQueue.none()`. */
   readonly deadLetterQueue?: sqs.IQueue;
 
   constructor(scope: Construct, props: QueuePartProps) {
     checkProps(props);
     const key = props.encryptionKey;
-    const deadLetter = (props.deadLetterQueue ?? DeadLetterQueue.create()).bind(scope, { encryptionKey: key, removalPolicy: props.removalPolicy });
+    const choice = props.deadLetterQueue ?? TimerDeadLetterQueue.create();
+    const deadLetter = choice._bind(scope, { encryptionKey: key, removalPolicy: props.removalPolicy });
     this.queue = new sqs.Queue(scope, 'Queue', {
       visibilityTimeout: props.visibilityTimeout ?? deriveVisibilityTimeout(props.callback),
       deadLetterQueue: deadLetter,

@@ -8,7 +8,7 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DeadLetterQueue, ServerlessTimer, ServerlessTimerProps } from '../../src';
+import { TimerDeadLetterQueue, ServerlessTimer, ServerlessTimerProps } from '../../src';
 
 /**
  * `new ServerlessTimer(stack, 'Timer')`, nothing else. The access log group left the defaults when stage access logs
@@ -136,7 +136,7 @@ function fullOptions(stack: Stack): ServerlessTimerProps {
     }),
     callbackBatchSize: 5,
     callbackMaxConcurrency: 4,
-    deadLetterQueue: DeadLetterQueue.create({ maxReceiveCount: 3 }),
+    deadLetterQueue: TimerDeadLetterQueue.create({ maxReceiveCount: 3 }),
     encryptionKey: new kms.Key(stack, 'Key'),
     removalPolicy: RemovalPolicy.DESTROY,
     tracing: true,

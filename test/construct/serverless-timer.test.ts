@@ -13,7 +13,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { ApiAuthorization, DeadLetterQueue, ServerlessTimer, ServerlessTimerProps } from '../../src';
+import { ApiAuthorization, ServerlessTimer, ServerlessTimerProps, TimerDeadLetterQueue, TimerMetricName } from '../../src';
 import { INDEX_PROJECTED_ATTRIBUTES, TableSchema } from '../../src/aws/table-schema';
 import { DEFAULT_CREATE_WITHIN_MS, MAX_DIRECT_SEND_MS, engineConfig, indexLagToleranceFor } from '../../src/core/config';
 import { METRIC_DIMENSION_SERVICE, METRIC_NAMESPACE, MetricName } from '../../src/core/names';
@@ -112,7 +112,7 @@ describe('shards', () => {
 describe('a typical deployment', () => {
   test('shardCount 4 with a dead-letter queue: four tick schedules, an IAM-only API, a redrive policy, a table with TTL', () => {
     // GIVEN / WHEN
-    const { template } = synth({ shardCount: 4, deadLetterQueue: DeadLetterQueue.create({ maxReceiveCount: 3 }) });
+    const { template } = synth({ shardCount: 4, deadLetterQueue: TimerDeadLetterQueue.create({ maxReceiveCount: 3 }) });
     // THEN
     template.resourceCountIs('AWS::Scheduler::Schedule', 4);
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
@@ -553,36 +553,36 @@ describe('callback queue and dead-letter queue', () => {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
     });
     template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 });
-    expect(timer.deadLetterQueue).toBeDefined();
+    expect(timer.deadLetterSqsQueue).toBeDefined();
     template.resourceCountIs('AWS::SQS::QueuePolicy', 2);
   });
 
-  test('DeadLetterQueue.create({ maxReceiveCount }) sets the count', () => {
-    const { template } = synth({ deadLetterQueue: DeadLetterQueue.create({ maxReceiveCount: 12 }) });
+  test('TimerDeadLetterQueue.create({ maxReceiveCount }) sets the count', () => {
+    const { template } = synth({ deadLetterQueue: TimerDeadLetterQueue.create({ maxReceiveCount: 12 }) });
     template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 12 }) });
   });
 
-  test('DeadLetterQueue.fromQueue uses the given queue', () => {
+  test('TimerDeadLetterQueue.fromQueue uses the given queue', () => {
     let existing: sqs.Queue | undefined;
     const { template, timer } = synth((stack) => {
       existing = new sqs.Queue(stack, 'Existing');
-      return { deadLetterQueue: DeadLetterQueue.fromQueue(existing, 3) };
+      return { deadLetterQueue: TimerDeadLetterQueue.fromQueue(existing, 3) };
     });
     template.resourceCountIs('AWS::SQS::Queue', 2);
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'Existing'), 'Arn'] }, maxReceiveCount: 3 },
     });
-    expect(timer.deadLetterQueue).toBe(existing);
+    expect(timer.deadLetterSqsQueue).toBe(existing);
   });
 
-  test('DeadLetterQueue.none(): no redrive, no dead-letter alarm, and metricDeadLetters says why it cannot exist', () => {
-    const { template, timer } = synth({ deadLetterQueue: DeadLetterQueue.none() });
+  test('TimerDeadLetterQueue.none(): no redrive, no dead-letter alarm, and metricDeadLetters says why it cannot exist', () => {
+    const { template, timer } = synth({ deadLetterQueue: TimerDeadLetterQueue.none() });
     template.resourceCountIs('AWS::SQS::Queue', 1);
     template.resourcePropertiesCountIs('AWS::SQS::Queue', { RedrivePolicy: Match.anyValue() }, 0);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
     expect(timer.deadLetterAlarm).toBeUndefined();
-    expect(timer.deadLetterQueue).toBeUndefined();
-    expect(() => timer.metricDeadLetters()).toThrow(/has no dead-letter queue \(DeadLetterQueue\.none\(\)\)/);
+    expect(timer.deadLetterSqsQueue).toBeUndefined();
+    expect(() => timer.metricDeadLetters()).toThrow(/has no dead-letter queue \(TimerDeadLetterQueue\.none\(\)\)/);
   });
 
   test.each([
@@ -645,6 +645,16 @@ describe('metrics, alarms and dashboard', () => {
     expect(metric.dimensions).toEqual({ [METRIC_DIMENSION_SERVICE]: 'svc' });
     expect(metric.statistic).toBe(statistic);
     expect(metric.period.toSeconds()).toBe(120);
+  });
+
+  test('metric() takes every name the handlers write, as the public TimerMetricName', () => {
+    // The handlers write core/names.ts; the public enum must name exactly those metrics.
+    expect(Object.entries(TimerMetricName).sort()).toEqual(Object.entries(MetricName).sort());
+    const { timer } = synth({ serviceName: 'svc' });
+    const metric = timer.metric(TimerMetricName.TICK_DURATION, { statistic: 'p99' });
+    expect([metric.namespace, metric.metricName, metric.statistic, metric.dimensions]).toEqual([
+      METRIC_NAMESPACE, 'TickDuration', 'p99', { [METRIC_DIMENSION_SERVICE]: 'svc' },
+    ]);
   });
 
   test('two timers in one stack get different service names', () => {
@@ -774,7 +784,7 @@ describe('metrics, alarms and dashboard', () => {
   test.each([[true, 1], [false, 0]])('dashboard %s', (dashboard, count) => {
     const { template, timer } = synth({ dashboard });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', count);
-    expect(timer.dashboard !== undefined).toBe(dashboard);
+    expect(timer.cloudWatchDashboard !== undefined).toBe(dashboard);
   });
 });
 
@@ -796,12 +806,12 @@ describe('validation', () => {
     ['tickReservedConcurrency 5 for 3 shards', { shardCount: 3, tickReservedConcurrency: 5 },
       'tickReservedConcurrency must be a whole number of at least 6 (twice shardCount, 3), got 5'],
     ['callback tuning without a callback', { callbackBatchSize: 5 }, 'got them without a callback: pass callback too, or drop them'],
-    ['maxReceiveCount 0', { deadLetterQueue: DeadLetterQueue.create({ maxReceiveCount: 0 }) }, 'deadLetterQueue maxReceiveCount must be a whole number from 1 to 1000, got 0'],
-    ['maxReceiveCount 1001 on an existing queue', (stack: Stack) => ({ deadLetterQueue: DeadLetterQueue.fromQueue(new sqs.Queue(stack, 'Q'), 1001) }),
+    ['maxReceiveCount 0', { deadLetterQueue: TimerDeadLetterQueue.create({ maxReceiveCount: 0 }) }, 'deadLetterQueue maxReceiveCount must be a whole number from 1 to 1000, got 0'],
+    ['maxReceiveCount 1001 on an existing queue', (stack: Stack) => ({ deadLetterQueue: TimerDeadLetterQueue.fromQueue(new sqs.Queue(stack, 'Q'), 1001) }),
       'deadLetterQueue maxReceiveCount must be a whole number from 1 to 1000, got 1001'],
-    ['a FIFO dead-letter queue', (stack: Stack) => ({ deadLetterQueue: DeadLetterQueue.fromQueue(new sqs.Queue(stack, 'Q', { fifo: true }), 3) }),
+    ['a FIFO dead-letter queue', (stack: Stack) => ({ deadLetterQueue: TimerDeadLetterQueue.fromQueue(new sqs.Queue(stack, 'Q', { fifo: true }), 3) }),
       'is a FIFO queue, but the callback queue is a standard queue'],
-    ['dead-letter retention 30 s', { deadLetterQueue: DeadLetterQueue.create({ retentionPeriod: Duration.seconds(30) }) },
+    ['dead-letter retention 30 s', { deadLetterQueue: TimerDeadLetterQueue.create({ retentionPeriod: Duration.seconds(30) }) },
       'deadLetterQueue retentionPeriod must be from 60 seconds to 14 days, got 30 seconds'],
     ['callbackBatchSize 11 without a window', (stack: Stack) => ({ callback: callback(stack), callbackBatchSize: 11 }),
       'callbackBatchSize must be a whole number from 1 to 10, got 11: above 10, SQS event sources need a callbackMaxBatchingWindow'],
@@ -834,7 +844,7 @@ describe('snapshots', () => {
       shardCount: 3, period: Duration.minutes(5), callback: callback(stack, Duration.seconds(20)), tracing: true, dashboard: true,
     })],
     ['a customer key and no dead-letter queue', (stack: Stack) => ({
-      encryptionKey: new kms.Key(stack, 'Key'), deadLetterQueue: DeadLetterQueue.none(), removalPolicy: RemovalPolicy.DESTROY,
+      encryptionKey: new kms.Key(stack, 'Key'), deadLetterQueue: TimerDeadLetterQueue.none(), removalPolicy: RemovalPolicy.DESTROY,
     })],
   ] as Array<[string, (stack: Stack) => ServerlessTimerProps]>)('%s', (_name, props) => {
     const { template } = synth(props);
