@@ -55,6 +55,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag',
     '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
     '@aws-cdk/integ-runner',
+    // jsii-pacmak writes the installed versions of these into the Go module's go.mod: they must be the ones aws-cdk-go
+    // requires at cdkVersion, or a Go consumer asks the module proxy for versions it may not serve
+    // (test/bindings/go-mod-check.mjs checks it). Bump them with cdkVersion.
+    '@aws-cdk/cloud-assembly-schema@53.25.0',
+    '@aws-cdk/asset-node-proxy-agent-v6@2.1.1',
     // The load test's SigV4 test checks its signatures against the AWS SDK's own signer.
     '@smithy/signature-v4',
     'tsx',
