@@ -3,6 +3,10 @@
 Four shards, a dead-letter queue after 3 receives, a callback function and a role allowed to manage timers,
 asserted on the synthesized template with aws_cdk.assertions.
 """
+import os
+import subprocess
+import sys
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
@@ -83,3 +87,23 @@ def test_a_bad_prop_is_refused_with_the_constructs_message():
     stack = cdk.Stack(cdk.App(), "Bad")
     with pytest.raises(Exception, match="shardCount must be a whole number from 1 to 100, got 0"):
         ServerlessTimer(stack, "Timer", shard_count=0)
+
+
+# The package's command, as pip installed it beside this Python (the wheel's console script runs the npm package's bin).
+COMMAND = os.path.join(os.path.dirname(sys.executable), "cdk-serverless-timer")
+
+
+def test_the_installed_command_runs():
+    run = subprocess.run([COMMAND, "--help"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "cdk-serverless-timer local" in run.stdout
+
+
+def test_the_installed_command_says_what_to_install_for_the_local_runtime():
+    run = subprocess.run([COMMAND, "local", "--memory", "--port", "0"], capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    # One line of ours; on a Node past its end of life the jsii runtime adds its banner (lines of "!!").
+    lines = [line for line in run.stderr.strip().splitlines() if "!!" not in line]
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith("cdk-serverless-timer: the local runtime needs the SQLite driver better-sqlite3")
+    assert "npm install -g cdk-serverless-timer better-sqlite3@12" in lines[0]
