@@ -28,5 +28,11 @@ git ls-files -z | xargs -0 cp --parents -t "$dir/work"
 cd "$dir/work"
 npm ci --no-audit --no-fund --loglevel=error
 npx jest test/core test/local --ci --coverage=false --reporters=default --reporters=jest-junit
-
 python3 "$repo/.ci/junit-summary.py" junit.xml "jest on node ${NODE_LTS_VERSION} (test/core, test/local, $((SECONDS - started)) s)"
+
+# The black-box and adapter suites again on Node's built-in node:sqlite, the driver of an install without
+# better-sqlite3 (src/local/sqlite-driver.ts).
+started=$SECONDS
+CDK_SERVERLESS_TIMER_SQLITE=node JEST_JUNIT_OUTPUT_NAME=junit-node-sqlite.xml \
+  npx jest test/local --ci --coverage=false --reporters=default --reporters=jest-junit
+python3 "$repo/.ci/junit-summary.py" junit-node-sqlite.xml "jest on node ${NODE_LTS_VERSION} with node:sqlite (test/local, $((SECONDS - started)) s)"

@@ -1,38 +1,16 @@
 /**
  * The local runtime's embedded database: opens (or creates) the SQLite file that holds timers, shard state and
- * the delivery queue, and creates its schema. The driver, better-sqlite3, is loaded lazily so that the published
- * construct library never needs it; the store (`store.ts`) and the queue (`queue.ts`) share one connection.
+ * the delivery queue, and creates its schema. The driver (better-sqlite3, or Node's node:sqlite: `sqlite-driver.ts`)
+ * is loaded lazily so that the published construct library never needs it; the store (`store.ts`) and the queue
+ * (`queue.ts`) share one connection.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Database } from 'better-sqlite3';
+import { loadDriver, StartupError } from './sqlite-driver';
 import { engineConfig } from '../core';
 
-/** Thrown when the runtime cannot start; the CLI prints its message as one line and exits. */
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupError';
-  }
-}
-
-type DatabaseConstructor = new (filename: string, options?: { readonly timeout?: number }) => Database;
-
-function loadDriver(): DatabaseConstructor {
-  try {
-    // Loaded here, not imported at the top: the construct library must not depend on a native module.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
-    return require('better-sqlite3') as DatabaseConstructor;
-  } catch (err) {
-    // The package is also run from the Python and Java packages, whose copy of it no npm install reaches: for them the
-    // command is installed with npm, beside its driver.
-    throw new StartupError(
-      `the local runtime needs the SQLite driver better-sqlite3, which could not be loaded (${(err as Error).message.split('\n')[0]}): `
-      + 'in a Node.js project run npm install better-sqlite3@12; otherwise (from the Python or Java package too) install the command with '
-      + 'npm install -g cdk-serverless-timer better-sqlite3@12 and run cdk-serverless-timer local',
-    );
-  }
-}
+export { StartupError };
 
 /**
  * The delivery queue: one row per queued firing, with no index but its row id, so queueing a firing appends to the
@@ -186,7 +164,7 @@ export interface OpenOptions {
  * on disk flushes there. The runtime calls `checkpoint` on a timer instead.
  */
 export function openDatabase(location: DatabaseLocation, options: OpenOptions = {}): Database {
-  const Driver = loadDriver();
+  const driver = loadDriver();
   let filename = ':memory:';
   if ('file' in location) {
     filename = path.resolve(location.file);
@@ -198,7 +176,7 @@ export function openDatabase(location: DatabaseLocation, options: OpenOptions = 
   }
   let db: Database;
   try {
-    db = new Driver(filename, { timeout: 200 });
+    db = driver.open(filename, { timeout: 200 });
   } catch (err) {
     throw new StartupError(`cannot open --db ${filename} (${(err as Error).message}): pass a writable SQLite file path`);
   }
