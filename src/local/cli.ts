@@ -88,7 +88,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.on('SIGTERM', onSignal);
     if (flags.stopWithParent) watchParent(PARENT_AT_START, () => { if (!stopping) stop({ reason: 'parent exited' }); });
     // Only now, with the handlers in place: whoever waits for this line may signal at once.
-    process.stdout.write(`${NAME} listening on ${runtime.url} (${where}, period ${flags.periodSeconds}s, ${shards}, delivering to ${target.description})\n`);
+    const sqlite = runtime.sqliteDriver === 'node' ? 'node:sqlite' : runtime.sqliteDriver;
+    process.stdout.write(`${NAME} listening on ${runtime.url} (${where} on ${sqlite}, period ${flags.periodSeconds}s, ${shards}, delivering to ${target.description})\n`);
   });
 }
 

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Database } from 'better-sqlite3';
-import { loadDriver, StartupError } from './sqlite-driver';
+import { loadDriver, SqliteDriver, StartupError } from './sqlite-driver';
 import { engineConfig } from '../core';
 
 export { StartupError };
@@ -154,6 +154,8 @@ export interface OpenOptions {
    * they expired (they get `expires_at = end_at + endedRetentionMs`). @default the engine's retention, one day
    */
   readonly endedRetentionMs?: number;
+  /** The SQLite driver to open the file with. @default the one `loadDriver()` picks */
+  readonly driver?: SqliteDriver;
 }
 
 /**
@@ -164,7 +166,7 @@ export interface OpenOptions {
  * on disk flushes there. The runtime calls `checkpoint` on a timer instead.
  */
 export function openDatabase(location: DatabaseLocation, options: OpenOptions = {}): Database {
-  const driver = loadDriver();
+  const driver = options.driver ?? loadDriver();
   let filename = ':memory:';
   if ('file' in location) {
     filename = path.resolve(location.file);

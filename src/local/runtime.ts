@@ -12,6 +12,7 @@ import { LatenessLog } from './lateness';
 import { PrometheusMetrics } from './metrics';
 import { SqliteQueue } from './queue';
 import { RUNTIME_ROUTE_NAMES, createServer } from './server';
+import { DriverName, loadDriver } from './sqlite-driver';
 import { SqliteTimerStore } from './store';
 import { DeliveryTarget } from './targets';
 import { TurnWrites } from './turn-writes';
@@ -37,6 +38,8 @@ export interface Runtime {
   readonly url: string;
   /** Messages of a previous process that were in flight and were made visible again at start. */
   readonly recoveredInFlight: number;
+  /** The SQLite driver the database was opened with (`sqlite-driver.ts`). */
+  readonly sqliteDriver: DriverName;
   stop(): Promise<void>;
 }
 
@@ -91,7 +94,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     indexLagToleranceMs: 0,
     createWithinMs: LOCAL_CREATE_WITHIN_MS,
   });
-  const db = openDatabase(options.database, { endedRetentionMs: config.oneShotRetentionMs });
+  const driver = loadDriver();
+  const db = openDatabase(options.database, { endedRetentionMs: config.oneShotRetentionMs, driver });
   try {
     checkShardCount(db, options.shardCount);
   } catch (err) {
@@ -223,6 +227,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   return {
     url: urlOf(server.address() as AddressInfo),
     recoveredInFlight,
+    sqliteDriver: driver.name,
     stop: () => {
       stopping ??= (async () => {
         clearInterval(tickTimer);

@@ -1,8 +1,9 @@
 /**
  * The command line, black-box: --help lists every flag with its default, and a bad flag is refused with one line
- * that names the flag and the form it accepts.
+ * that names the flag and the form it accepts; the start line says where the timers are kept and with which driver.
  */
-import { runCli, stopAll } from './harness';
+import { DRIVER_ENV } from '../../src/local/sqlite-driver';
+import { runCli, startService, stopAll } from './harness';
 
 afterAll(stopAll);
 
@@ -35,4 +36,15 @@ test.each([
   const lines = run.stderr().trim().split('\n');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(message);
+});
+
+test('the start line names the store and the SQLite driver in use', async () => {
+  // This suite runs once on the default driver (better-sqlite3, installed here) and once with node:sqlite forced.
+  const expected = process.env[DRIVER_ENV] === 'node' ? 'node:sqlite' : 'better-sqlite3';
+  const service = await startService(['--memory', '--period', '5s']);
+
+  const line = service.stdout.find((l) => l.includes(' listening on '))!;
+  expect(line).toMatch(new RegExp(`^cdk-serverless-timer listening on http://127\\.0\\.0\\.1:\\d+ \\(in memory on ${expected}, period 5s, `));
+  service.signal('SIGTERM');
+  expect(await service.exited).toBe(0);
 });
