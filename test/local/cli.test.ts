@@ -2,8 +2,8 @@
  * The command line, black-box: --help lists every flag with its default, and a bad flag is refused with one line
  * that names the flag and the form it accepts; the start line says where the timers are kept and with which driver.
  */
-import { DRIVER_ENV } from '../../src/local/sqlite-driver';
 import { runCli, startService, stopAll } from './harness';
+import { DRIVER_ENV } from '../../src/local/sqlite-driver';
 
 afterAll(stopAll);
 
