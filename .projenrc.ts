@@ -31,7 +31,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
       sourcemap: true,
     },
   },
-  // Everything a handler, the local runtime, a test or a benchmark uses is bundled or optional:
+  // Cron expressions are parsed and matched by croner (zero dependencies, MIT): the engine needs it wherever it runs,
+  // so it ships inside the package (a jsii library's plain npm dependencies must be bundled) and in the Lambda assets.
+  bundledDeps: ['croner@11.0.1'],
+  // Everything else a handler, the local runtime, a test or a benchmark uses is bundled or optional:
   // the published jsii module depends on aws-cdk-lib and constructs only.
   devDeps: [
     '@aws-sdk/client-cloudwatch',

@@ -226,7 +226,7 @@ export interface ServerlessTimerProps {
 const DEFAULT_PERIOD = Duration.minutes(1);
 
 /**
- * A serverless periodic and one-shot timer service: an IAM-authorized REST API to create timers, a DynamoDB table
+ * A serverless periodic, one-shot and cron timer service: an IAM-authorized REST API to create timers, a DynamoDB table
  * holding them, one tick per shard and period that sends each firing to an SQS queue with the delay that makes it
  * visible on its second, and your callback reading that queue.
  */
@@ -237,7 +237,7 @@ export class ServerlessTimer extends Construct {
   public readonly queue: sqs.IQueue;
   /** The SQS dead-letter queue of the firing queue; undefined when the dead-letter queue property chose none. */
   public readonly deadLetterSqsQueue?: sqs.IQueue;
-  /** The REST API with `/periodic/{id}` and `/oneshot/{id}`. */
+  /** The REST API with `/periodic/{id}`, `/oneshot/{id}` and `/cron/{id}`. */
   public readonly api: apigw.IRestApi;
   /** The API's stage URL. */
   public readonly apiUrl: string;
@@ -403,7 +403,8 @@ export class ServerlessTimer extends Construct {
   }
 
   /**
-   * Grants `execute-api:Invoke` on every method of `/periodic/{id}` and `/oneshot/{id}` (with IAM authorization).
+   * Grants `execute-api:Invoke` on every method of `/periodic/{id}`, `/oneshot/{id}` and `/cron/{id}` (with IAM
+   * authorization).
    *
    * @param grantee the principal that may then create, read and delete timers
    */

@@ -1,6 +1,6 @@
 /**
- * The timer API of a `ServerlessTimer`: the REST API with `/periodic/{id}` and `/oneshot/{id}`, its access logs, and
- * the API handler behind it (`api.lambda.ts`, generated as `ApiFunction`) with exactly the permissions it uses.
+ * The timer API of a `ServerlessTimer`: the REST API with `/periodic/{id}`, `/oneshot/{id}` and `/cron/{id}`, its
+ * access logs, and the API handler behind it (`api.lambda.ts`, generated as `ApiFunction`) with exactly the permissions it uses.
  *
  * A part, not a construct: it creates its resources in the `ServerlessTimer`'s own scope, so their construct IDs,
  * and the logical IDs that follow from them, stay those of the single-class construct it was split from.
@@ -16,7 +16,7 @@ import { acknowledgeHandlerFindings, handlerBasics, HandlerSettings } from '../h
 import { QueuePart } from '../queue/queue-part';
 import { TablePart } from '../table/table-part';
 
-const ROUTES = ['periodic', 'oneshot'] as const;
+const ROUTES = ['periodic', 'oneshot', 'cron'] as const;
 const METHODS = ['PUT', 'GET', 'DELETE'] as const;
 
 /** The API handler's timeout. */

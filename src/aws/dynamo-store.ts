@@ -23,7 +23,9 @@ import {
   UpdateItemCommand,
   UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { OneShotTimer, PeriodicTimer, ShardClaim, ShardState, Timer, TimerPage, TimerPages, TimerStore, seededHash } from '../core';
+import {
+  CronAdvance, CronTimer, OneShotTimer, PeriodicTimer, ShardClaim, ShardState, Timer, TimerPage, TimerPages, TimerStore, seededHash,
+} from '../core';
 import { INDEX_PROJECTED_ATTRIBUTES, TableSchema } from './table-schema';
 
 const {
@@ -99,8 +101,11 @@ function bucketPartition(shardId: string, interval: number, bucket: number, spre
   return `P#${shardId}#${interval}#${bucket}#${spread}`;
 }
 
-function minutePartition(shardId: string, minute: number, spread: number): string {
-  return `O#${shardId}#${minute}#${spread}`;
+/** `O` for one-shots, `C` for cron timers: both are placed by a due instant (fireAt, dueAt). */
+type DuePrefix = 'O' | 'C';
+
+function minutePartition(shardId: string, minute: number, spread: number, prefix: DuePrefix = 'O'): string {
+  return `${prefix}#${shardId}#${minute}#${spread}`;
 }
 
 function registryPartition(shardId: string): string {
@@ -142,14 +147,24 @@ function ttlOf(ms: number): AttributeValue {
   return n(Math.ceil(ms / 1000));
 }
 
+/** The index partition of a cron timer: its shard, the minute of its next firing and its spread. */
+export function cronPartition(shardId: string, dueAt: number, id: string): string {
+  return minutePartition(shardId, Math.floor(dueAt / DUE_BUCKET_MS), spreadOf(id), 'C');
+}
+
+/** Where a cron timer is placed: its next firing, or for one that has ended, the last place it had. */
+function cronDue(timer: CronTimer): number {
+  return timer.dueAt ?? timer.tickFrom;
+}
+
 function sortKeyOf(timer: Timer): string {
-  return timer.kind === 'periodic' ? `${pad(timer.offset, OFFSET_WIDTH)}#${timer.id}` : `${pad(timer.fireAt, DUE_WIDTH)}#${timer.id}`;
+  if (timer.kind === 'periodic') return `${pad(timer.offset, OFFSET_WIDTH)}#${timer.id}`;
+  return `${pad(timer.kind === 'oneshot' ? timer.fireAt : cronDue(timer), DUE_WIDTH)}#${timer.id}`;
 }
 
 function partitionOf(timer: Timer): string {
-  return timer.kind === 'periodic'
-    ? periodicPartition(timer.shardId, timer.interval, timer.offset, timer.id)
-    : oneShotPartition(timer.shardId, timer.fireAt, timer.id);
+  if (timer.kind === 'periodic') return periodicPartition(timer.shardId, timer.interval, timer.offset, timer.id);
+  return timer.kind === 'oneshot' ? oneShotPartition(timer.shardId, timer.fireAt, timer.id) : cronPartition(timer.shardId, cronDue(timer), timer.id);
 }
 
 /**
@@ -158,33 +173,41 @@ function partitionOf(timer: Timer): string {
  * less to parse in every Query page a tick reads.
  */
 export function timerToItem(timer: Timer): Item {
+  // A cron timer with no firing left is stored out of the index, as a tick leaves one (`advanceCronTimers`).
+  const indexed = timer.kind !== 'cron' || timer.dueAt !== undefined;
   const item: Item = {
     [PARTITION_KEY]: { S: timer.id },
-    [INDEX_PARTITION_KEY]: { S: partitionOf(timer) },
-    [INDEX_SORT_KEY]: { S: sortKeyOf(timer) },
+    [indexed ? INDEX_PARTITION_KEY : ENDED_PARTITION_KEY]: { S: partitionOf(timer) },
+    [indexed ? INDEX_SORT_KEY : ENDED_SORT_KEY]: { S: sortKeyOf(timer) },
     data: { S: timer.data },
     createdAt: n(timer.createdAt),
     tickFrom: n(timer.tickFrom),
   };
-  if (timer.kind === 'periodic') {
+  if (timer.kind !== 'oneshot') {
     if (timer.startAt !== undefined) item.startAt = n(timer.startAt);
     if (timer.endAt !== undefined) item.endAt = n(timer.endAt);
+  }
+  if (timer.kind === 'cron') {
+    item.cron = { S: timer.cron };
+    item.timeZone = { S: timer.timeZone };
   }
   if (timer.expiresAt !== undefined) item[TTL_ATTRIBUTE] = ttlOf(timer.expiresAt);
   return item;
 }
 
 /**
- * `P#{shard}#{interval}#{bucket}#{spread}` or `O#{shard}#{minute}#{spread}`, split, with the sort key; from the index
+ * `P#{shard}#{interval}#{bucket}#{spread}`, `O#{shard}#{minute}#{spread}` or `C#...` alike, split, with the sort key; from the index
  * keys, or for a retired timer from where it keeps them. Undefined for anything else (shard state, registry).
  */
-function timerKeys(item: Item): { parts: string[]; sortKey: string } | undefined {
+function timerKeys(item: Item): { parts: string[]; sortKey: string; indexed: boolean } | undefined {
   const live = str(item, INDEX_PARTITION_KEY);
   const partition = live ?? str(item, ENDED_PARTITION_KEY);
   const sortKey = live !== undefined ? str(item, INDEX_SORT_KEY) : str(item, ENDED_SORT_KEY);
   const parts = partition?.split('#');
   if (!parts || sortKey === undefined) return undefined;
-  if ((parts[0] === 'P' && parts.length === 5) || (parts[0] === 'O' && parts.length === 4)) return { parts, sortKey };
+  if ((parts[0] === 'P' && parts.length === 5) || ((parts[0] === 'O' || parts[0] === 'C') && parts.length === 4)) {
+    return { parts, sortKey, indexed: live !== undefined };
+  }
   return undefined;
 }
 
@@ -220,6 +243,21 @@ export function itemToTimer(item: Item | undefined): Timer | undefined {
       offset: keyNumber,
       ...(startAt !== undefined && { startAt }),
       ...(endAt !== undefined && { endAt }),
+      ...(ttl !== undefined && { expiresAt: ttl * 1000 }),
+    };
+    return timer;
+  }
+  if (parts[0] === 'C') {
+    const startAt = num(item, 'startAt');
+    const endAt = num(item, 'endAt');
+    const timer: CronTimer = {
+      ...base,
+      kind: 'cron',
+      cron: required(str(item, 'cron'), 'cron', item),
+      timeZone: required(str(item, 'timeZone'), 'timeZone', item),
+      ...(startAt !== undefined && { startAt }),
+      ...(endAt !== undefined && { endAt }),
+      ...(keys.indexed && { dueAt: keyNumber }),
       ...(ttl !== undefined && { expiresAt: ttl * 1000 }),
     };
     return timer;
@@ -551,6 +589,15 @@ export class DynamoTimerStore implements TimerStore {
   }
 
   queryOneShots(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages {
+    return this.queryDue('O', shardId, fromMs, toMs, after);
+  }
+
+  queryCron(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages {
+    return this.queryDue('C', shardId, fromMs, toMs, after);
+  }
+
+  /** The timers of a shard placed by a due instant in [fromMs, toMs): one range per due minute. */
+  private queryDue(prefix: DuePrefix, shardId: string, fromMs: number, toMs: number, after?: string): TimerPages {
     const lo = Math.max(0, Math.ceil(fromMs));
     const hi = Math.ceil(toMs); // exclusive
     const buckets: BucketRange[] = [];
@@ -559,7 +606,7 @@ export class DynamoTimerStore implements TimerStore {
       const last = Math.min(hi, (minute + 1) * DUE_BUCKET_MS) - 1;
       buckets.push({ bucket: minute, sortFrom: pad(first, DUE_WIDTH), sortTo: `${pad(last, DUE_WIDTH)}${AFTER_SEPARATOR}` });
     }
-    return this.readBuckets(buckets, (minute, spread) => minutePartition(shardId, minute, spread), after);
+    return this.readBuckets(buckets, (minute, spread) => minutePartition(shardId, minute, spread, prefix), after);
   }
 
   /**
@@ -638,6 +685,41 @@ export class DynamoTimerStore implements TimerStore {
       sortKeys.push(str(item, INDEX_SORT_KEY)!);
     }
     return { timers, sortKeys, ...(out.LastEvaluatedKey && { lastKey: out.LastEvaluatedKey }) };
+  }
+
+  /**
+   * Moves each cron timer to its next firing: new index keys and `tickFrom` (an index write moves it: a delete and a
+   * put in the index besides the item's write), or, with none left, its keys out of the index and a TTL. Conditional
+   * on the `createdAt`, `tickFrom` and place the tick read: a timer PUT again or deleted meanwhile is left as it is.
+   */
+  async advanceCronTimers(advances: readonly CronAdvance[]): Promise<void> {
+    await forEachLimited(advances, WRITE_CONCURRENCY, async ({ read, next }) => {
+      const names: Record<string, string> = { '#pk': INDEX_PARTITION_KEY, '#sk': INDEX_SORT_KEY };
+      const values: Item = {
+        ':createdAt': n(read.createdAt),
+        ':read': n(read.tickFrom),
+        ':readSk': { S: sortKeyOf(read) },
+        ':tickFrom': n(next.tickFrom),
+        ':pk': { S: partitionOf(next) },
+        ':sk': { S: sortKeyOf(next) },
+      };
+      let update: string;
+      if (next.dueAt !== undefined) {
+        update = 'SET #pk = :pk, #sk = :sk, tickFrom = :tickFrom';
+      } else {
+        Object.assign(names, { '#epk': ENDED_PARTITION_KEY, '#esk': ENDED_SORT_KEY, '#ttl': TTL_ATTRIBUTE });
+        values[':ttl'] = ttlOf(next.expiresAt ?? next.tickFrom);
+        update = 'SET #epk = :pk, #esk = :sk, tickFrom = :tickFrom, #ttl = :ttl REMOVE #pk, #sk';
+      }
+      await this.update({
+        Key: { [PARTITION_KEY]: { S: read.id } },
+        UpdateExpression: update,
+        // The place it was read at too: two PUTs of the id in one millisecond share createdAt and tickFrom.
+        ConditionExpression: 'createdAt = :createdAt AND tickFrom = :read AND #sk = :readSk',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
+    });
   }
 
   /**

@@ -7,7 +7,9 @@
  *   item per interval in use in a shard (`#iv#{shardId}#{interval}`). GET and DELETE by id are one read or write.
  * - Global secondary index `schedule` (`gsiPk`, `gsiSk`) places each timer in its shard's schedule:
  *   periodic `P#{shard}#{interval}#{phaseBucket}#{spread}` / `{offset:6}#{id}`, one-shot
- *   `O#{shard}#{dueMinute}#{spread}` / `{dueMs:15}#{id}`, and the interval registry `I#{shard}` / `{interval:6}`.
+ *   `O#{shard}#{dueMinute}#{spread}` / `{dueMs:15}#{id}`, cron `C#{shard}#{dueMinute}#{spread}` / `{dueMs:15}#{id}`
+ *   (placed by its next firing, and moved on by the tick that sends it), and the interval registry `I#{shard}` /
+ *   `{interval:6}`.
  *   A tick reads a window with one range Query per (bucket, spread) it touches, in a fixed order; phase buckets keep
  *   any one index partition to a minute of offsets.
  * - Write sharding: `spread` is a stable hash of the id modulo `SPREAD_PARTITIONS`. One partition key takes at most
@@ -20,11 +22,13 @@
  *   tick 10 Queries per bucket instead of one, each at least 0.5 read units (a minute-period shard: about 20 Queries
  *   per window for one interval and the one-shots, ~0.1 read units/s).
  * - `ttl` (epoch seconds) lets DynamoDB drop fired one-shots, ended periodic timers and unused registry items for
- *   free (invariant 1: no write per firing).
+ *   free (invariant 1: no write per firing of a periodic or one-shot timer; a cron timer's tick writes it once per
+ *   span it sends ahead, see DESIGN.md).
  * - A periodic timer past its end is retired by a tick: its index keys move to `endedPk`/`endedSk`, which no index
  *   holds, so no tick reads it again, while GET still reads it (as `ended`) until its TTL removes it.
- * - A timer item holds `id`, the two index keys, `data`, `createdAt`, `tickFrom`, and `startAt`/`endAt` and `ttl`:
- *   nothing the keys already say, so each item a tick reads is as small as it can be.
+ * - A timer item holds `id`, the two index keys, `data`, `createdAt`, `tickFrom`, and `startAt`/`endAt` and `ttl`
+ *   (and a cron timer's `cron` and `timeZone`): nothing the keys already say, so each item a tick reads is as small
+ *   as it can be. A cron timer with no firing left keeps its keys in `endedPk`/`endedSk`, like a retired one.
  */
 export const TableSchema = {
   PARTITION_KEY: 'id',
@@ -51,4 +55,4 @@ export const TableSchema = {
  * Non-key attributes the index projects: what a tick needs to dispatch a timer beyond its keys (kind, shard,
  * interval, offset and due instant are read from the index keys themselves), and the registry items' `ttl`.
  */
-export const INDEX_PROJECTED_ATTRIBUTES = ['data', 'createdAt', 'tickFrom', 'startAt', 'endAt', 'ttl'];
+export const INDEX_PROJECTED_ATTRIBUTES = ['data', 'createdAt', 'tickFrom', 'startAt', 'endAt', 'ttl', 'cron', 'timeZone'];

@@ -12,13 +12,14 @@
  * (it may have queued some firings, which its retry sends again: a duplicate after a fault).
  */
 import { EngineConfig } from './config';
+import { nextCronFiring, previousCronFiring } from './cron';
 import { Dispatcher } from './dispatch';
 import { INTERNAL_ERROR_MESSAGE, TimerRequestError, badRequest, notFound } from './errors';
-import { Firing, OneShotTimer, PeriodicTimer, Timer, TimerKind } from './model';
+import { CronTimer, Firing, OneShotTimer, PeriodicTimer, Timer, TimerKind } from './model';
 import { MetricName } from './names';
 import { Clock, Log, MetricsSink, TimerStore } from './ports';
-import { ceilSecond, firingsInWindow, hasEndedBy, nextPeriodicFiring } from './schedule';
-import { oneShotTimerFrom, periodicTimerFrom, validateId } from './validate';
+import { ceilSecond, cronScheduleOf, firingsInWindow, hasEndedBy, nextPeriodicFiring, withTickFrom } from './schedule';
+import { cronTimerFrom, oneShotTimerFrom, periodicTimerFrom, validateId } from './validate';
 
 export interface ApiRequest {
   readonly method: string;
@@ -45,12 +46,12 @@ export interface TimerApiDeps {
   readonly otherRoutes?: readonly string[];
 }
 
-const ROUTE = /^\/(periodic|oneshot)\/([^/]+)\/?$/;
-const KIND_OF_ROUTE: Record<string, TimerKind> = { periodic: 'periodic', oneshot: 'oneshot' };
+const ROUTE = /^\/(periodic|oneshot|cron)\/([^/]+)\/?$/;
+const KIND_OF_ROUTE: Record<string, TimerKind> = { periodic: 'periodic', oneshot: 'oneshot', cron: 'cron' };
 
 /** What a 404 answer lists: the timer routes, then the host's own. */
 function routesText(otherRoutes: readonly string[]): string {
-  const timers = 'use /periodic/{id} or /oneshot/{id}';
+  const timers = 'use /periodic/{id}, /oneshot/{id} or /cron/{id}';
   return otherRoutes.length === 0 ? timers : `${timers}, or ${otherRoutes.join(', ')}`;
 }
 
@@ -76,11 +77,27 @@ export function timerView(timer: Timer, nowMs: number): Record<string, unknown> 
     view.endAt = iso(timer.endAt);
     view.nextFireAt = iso(nextPeriodicFiring(timer, nowMs)) ?? null;
     view.state = hasEndedBy(timer, nowMs) ? 'ended' : 'active';
-  } else {
+  } else if (timer.kind === 'oneshot') {
     view.fireAt = iso(timer.fireAt);
     view.state = timer.fireAt <= nowMs ? 'fired' : 'scheduled';
+  } else {
+    cronView(view, timer, nowMs);
   }
   return view;
+}
+
+function cronView(view: Record<string, unknown>, timer: CronTimer, nowMs: number): void {
+  const schedule = cronScheduleOf(timer);
+  const next = nextCronFiring(schedule, nowMs);
+  view.cron = timer.cron;
+  view.timeZone = timer.timeZone;
+  view.startAt = iso(timer.startAt);
+  view.endAt = iso(timer.endAt);
+  view.state = next === undefined ? 'ended' : 'active';
+  view.nextFireAt = iso(next) ?? null;
+  // The latest firing at or before now since the timer was created (or replaced).
+  const since = Math.max(timer.startAt ?? -Infinity, timer.createdAt);
+  view.lastFireAt = iso(previousCronFiring({ ...schedule, startAt: since }, nowMs + 1)) ?? null;
 }
 
 /** Whether a stored timer can still be read: a fired one-shot or an ended periodic timer until it expires. */
@@ -92,6 +109,10 @@ function isLive(timer: Timer, nowMs: number): boolean {
 function sameDefinition(a: Timer | undefined, b: Timer): boolean {
   if (!a || a.kind !== b.kind || a.shardId !== b.shardId || a.data !== b.data) return false;
   if (a.kind === 'oneshot') return a.fireAt === (b as OneShotTimer).fireAt;
+  if (a.kind === 'cron') {
+    const c = b as CronTimer;
+    return a.cron === c.cron && a.timeZone === c.timeZone && a.startAt === c.startAt && a.endAt === c.endAt;
+  }
   const p = b as PeriodicTimer;
   return a.interval === p.interval && a.offset === p.offset && a.startAt === p.startAt && a.endAt === p.endAt;
 }
@@ -138,10 +159,15 @@ export class TimerApi {
     const { shardCount, periodSeconds, oneShotRetentionMs, directSendMs } = this.config;
     const startedAt = clock.now();
     const tickFrom = ceilSecond(startedAt + directSendMs) * 1000;
-    const timer: Timer =
-      kind === 'periodic'
-        ? periodicTimerFrom(id, body, { shardCount, defaultIntervalSeconds: periodSeconds, retentionMs: oneShotRetentionMs, tickFrom }, startedAt)
-        : oneShotTimerFrom(id, body, shardCount, oneShotRetentionMs, startedAt, tickFrom);
+    let timer: Timer;
+    if (kind === 'periodic') {
+      const defaults = { shardCount, defaultIntervalSeconds: periodSeconds, retentionMs: oneShotRetentionMs, tickFrom };
+      timer = periodicTimerFrom(id, body, defaults, startedAt);
+    } else if (kind === 'oneshot') {
+      timer = oneShotTimerFrom(id, body, shardCount, oneShotRetentionMs, startedAt, tickFrom);
+    } else {
+      timer = cronTimerFrom(id, body, { shardCount, retentionMs: oneShotRetentionMs, tickFrom }, startedAt);
+    }
     const previous = await store.getTimer(id);
     if (previous && isLive(previous, startedAt) && sameDefinition(previous, timer)) {
       // The same timer again, e.g. a retry of a PUT that stored it and then failed to answer. It was stored only after
@@ -178,7 +204,7 @@ export class TimerApi {
       elapsedMs: now - startedAt,
       createWithinMs: this.config.createWithinMs,
     });
-    const moved: Timer = { ...timer, tickFrom };
+    const moved = withTickFrom(timer, tickFrom, this.config.oneShotRetentionMs);
     try {
       await this.sendDirect(timer, timer.tickFrom, tickFrom, startedAt);
       await this.storeDurably(moved);

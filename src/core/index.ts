@@ -4,6 +4,7 @@
  */
 export * from './api';
 export * from './config';
+export * from './cron';
 export * from './dispatch';
 export * from './errors';
 export * from './hash';

@@ -3,7 +3,7 @@
  * Times inside the engine are epoch milliseconds; periodic schedules are whole epoch seconds.
  */
 
-export type TimerKind = 'periodic' | 'oneshot';
+export type TimerKind = 'periodic' | 'oneshot' | 'cron';
 
 /** Fields every stored timer has. */
 interface TimerBase {
@@ -47,7 +47,27 @@ export interface OneShotTimer extends TimerBase {
   readonly expiresAt: number;
 }
 
-export type Timer = PeriodicTimer | OneShotTimer;
+export interface CronTimer extends TimerBase {
+  readonly kind: 'cron';
+  /** The cron expression, its fields separated by single spaces (`cron.ts`). */
+  readonly cron: string;
+  /** The IANA time zone the expression is read in. */
+  readonly timeZone: string;
+  /** Inclusive lower bound of firings (epoch ms). */
+  readonly startAt?: number;
+  /** Exclusive upper bound of firings (epoch ms). */
+  readonly endAt?: number;
+  /**
+   * Where the schedule places the timer: its first firing at or after `tickFrom` (epoch ms), which the tick whose
+   * window holds it sends, with the firings after it up to a new `tickFrom`, before it moves the timer on to the next
+   * one (see `Ticker`). Undefined once no firing is left: the timer has ended, and no tick reads it.
+   */
+  readonly dueAt?: number;
+  /** Once the timer has ended, or with `endAt`: when the store may forget it, for free (epoch ms). */
+  readonly expiresAt?: number;
+}
+
+export type Timer = PeriodicTimer | OneShotTimer | CronTimer;
 
 /** One delivery of one timer at one scheduled instant. */
 export interface Firing {

@@ -7,7 +7,7 @@
  * (see `api.ts`). The shard state is the ticks' alone: a watermark, a lease and a cursor inside the window at the
  * watermark.
  */
-import { PeriodicTimer, Timer } from './model';
+import { CronTimer, PeriodicTimer, Timer } from './model';
 
 /** The per-shard dispatch state: the watermark, the lease of the tick dispatching it, and where it stopped. */
 export interface ShardState {
@@ -106,11 +106,25 @@ export interface TimerStore {
   queryPeriodic(shardId: string, intervalSeconds: number, offsetFrom: number, offsetTo: number, after?: string): TimerPages;
   /** One-shot timers of a shard due in [fromMs, toMs), every page, in a fixed order; `after` as for `queryPeriodic`. */
   queryOneShots(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages;
+  /** Cron timers of a shard due (`dueAt`) in [fromMs, toMs), every page, in a fixed order; `after` as for `queryPeriodic`. */
+  queryCron(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages;
+  /**
+   * Stores each cron timer a tick moved on (`next`: a later `tickFrom` and `dueAt`, or none: ended) if it is still
+   * stored as the tick read it (`read`: same `createdAt`, `tickFrom` and `dueAt`); one replaced or deleted since is left as it
+   * is. Once it resolves, schedule reads may still show a timer where it was for up to `indexLagToleranceMs`.
+   */
+  advanceCronTimers(advances: readonly CronAdvance[]): Promise<void>;
   /**
    * Takes periodic timers that have ended (no firing at or after `endAt` remains) out of the schedule, so no tick
    * reads them again; they stay readable by id until they expire. A timer replaced since it was read is left as it is.
    */
   retireTimers(timers: readonly PeriodicTimer[]): Promise<void>;
+}
+
+/** A cron timer as a tick read it, and as it stores it once the firings before its new `tickFrom` are sent. */
+export interface CronAdvance {
+  readonly read: CronTimer;
+  readonly next: CronTimer;
 }
 
 /** One message of a batch, in the queue-neutral form the planner produces. */

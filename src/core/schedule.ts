@@ -3,7 +3,8 @@
  * with t mod interval = offset inside [startAt, endAt); nothing about it is stored per firing (invariant 1), so
  * every question here is answered from (interval, offset) alone. Windows are half-open: [fromMs, toMs).
  */
-import { Firing, OneShotTimer, PeriodicTimer } from './model';
+import { CronExpression, CronSchedule, cronOccurrences, nextCronFiring } from './cron';
+import { CronTimer, Firing, OneShotTimer, PeriodicTimer, Timer } from './model';
 
 const SECOND = 1000;
 
@@ -69,13 +70,38 @@ export function oneShotFirings(timer: OneShotTimer, fromMs: number, toMs: number
   return [{ timerId: timer.id, kind: 'oneshot', scheduledAt: timer.fireAt, body: timer.data }];
 }
 
+const parsedExpressions = new Map<string, CronExpression>();
+const MAX_PARSED_EXPRESSIONS = 10_000;
+
+/** The schedule of a cron timer; expressions are parsed once per process (most timers share a few). */
+export function cronScheduleOf(timer: Pick<CronTimer, 'cron' | 'timeZone' | 'startAt' | 'endAt'>): CronSchedule {
+  let cron = parsedExpressions.get(timer.cron);
+  if (!cron) {
+    cron = CronExpression.parse(timer.cron);
+    if (parsedExpressions.size >= MAX_PARSED_EXPRESSIONS) parsedExpressions.clear();
+    parsedExpressions.set(timer.cron, cron);
+  }
+  return { cron, timeZone: timer.timeZone, startAt: timer.startAt, endAt: timer.endAt };
+}
+
+/** The firings of a cron timer inside a window. */
+export function cronFirings(timer: CronTimer, fromMs: number, toMs: number): Firing[] {
+  return cronOccurrences(cronScheduleOf(timer), fromMs, toMs).map((scheduledAt) => ({
+    timerId: timer.id,
+    kind: 'cron',
+    scheduledAt,
+    body: timer.data,
+  }));
+}
+
 /** The firings of any timer inside a window. */
-export function firingsInWindow(timer: PeriodicTimer | OneShotTimer, fromMs: number, toMs: number): Firing[] {
-  return timer.kind === 'periodic' ? periodicFirings(timer, fromMs, toMs) : oneShotFirings(timer, fromMs, toMs);
+export function firingsInWindow(timer: Timer, fromMs: number, toMs: number): Firing[] {
+  if (timer.kind === 'periodic') return periodicFirings(timer, fromMs, toMs);
+  return timer.kind === 'oneshot' ? oneShotFirings(timer, fromMs, toMs) : cronFirings(timer, fromMs, toMs);
 }
 
 /** The firings a tick owes of a timer inside a window: those at or after the timer's `tickFrom`. */
-export function tickFiringsInWindow(timer: PeriodicTimer | OneShotTimer, fromMs: number, toMs: number): Firing[] {
+export function tickFiringsInWindow(timer: Timer, fromMs: number, toMs: number): Firing[] {
   return firingsInWindow(timer, Math.max(fromMs, timer.tickFrom), toMs);
 }
 
@@ -97,4 +123,16 @@ export function splitIntoWindows(fromMs: number, toMs: number, windowMs: number)
     start = end;
   }
   return out;
+}
+
+/**
+ * The timer as stored once the firings before `tickFrom` are sent: for a cron timer, the schedule places it at its
+ * first firing from then on, and with none left it has ended and expires `retentionMs` after `tickFrom`.
+ */
+export function withTickFrom<T extends Timer>(timer: T, tickFrom: number, retentionMs: number): T {
+  if (timer.kind !== 'cron') return { ...timer, tickFrom };
+  const dueAt = nextCronFiring(cronScheduleOf(timer), tickFrom);
+  const { dueAt: _previous, ...rest } = timer;
+  if (dueAt !== undefined) return { ...rest, tickFrom, dueAt } as T;
+  return { ...rest, tickFrom, expiresAt: Math.min(timer.expiresAt ?? Infinity, tickFrom + retentionMs) } as T;
 }

@@ -8,14 +8,22 @@
  * the cursor (invariant 9): a window of any size is finished in as many invocations as it takes, with no firing sent
  * twice unless an invocation was killed. A tick that finds the shard held by another stands down, so two ticks never
  * dispatch the same window.
+ *
+ * Cron timers are read last in a window, a page at a time: their firings are not periodic in epoch time, so the
+ * schedule places each at its next firing (`dueAt`), and the tick that finds it there moves it on. It sends the
+ * timer's firings from the window up to a new `tickFrom` (the same horizon as a PUT's, `directSendMs` from now),
+ * then stores the timer at its first firing from then on, as a PUT of it would: so a schedule read that still shows
+ * the timer where it was (index lag) owes nothing, and the read that finds it at its new place comes no earlier than
+ * the lag tolerance after the write. A page's moves are stored only once its firings were accepted, and the cursor
+ * passes a page only once its moves are stored: a fault sends some firings again, never loses one.
  */
 import { EngineConfig } from './config';
-import { DispatchItem, Dispatcher, LATE_TOLERANCE_MS, StreamOutcome } from './dispatch';
+import { DispatchItem, DispatchReport, Dispatcher, LATE_TOLERANCE_MS, StreamOutcome } from './dispatch';
 import { shardName } from './hash';
-import { PeriodicTimer } from './model';
+import { CronTimer, Firing, PeriodicTimer, Timer } from './model';
 import { MetricName } from './names';
-import { Clock, Log, MetricsSink, ShardState, TimerPages, TimerStore } from './ports';
-import { hasEndedBy, offsetRangesInWindow, tickFiringsInWindow } from './schedule';
+import { Clock, CronAdvance, Log, MetricsSink, ShardState, TimerPages, TimerStore } from './ports';
+import { ceilSecond, firingsInWindow, hasEndedBy, offsetRangesInWindow, tickFiringsInWindow, withTickFrom } from './schedule';
 
 export interface TickOptions {
   /**
@@ -64,8 +72,8 @@ export interface TickerDeps {
 interface Cursor {
   /** End of the window the cursor is in: a continuation dispatches exactly that window first. */
   readonly to: number;
-  /** 0 for a periodic read, 1 for the one-shot read (which comes after every periodic one). */
-  readonly k: 0 | 1;
+  /** 0 for a periodic read, 1 for the one-shot read (after every periodic one), 2 for the cron read (the last). */
+  readonly k: 0 | 1 | 2;
   /** The interval of a periodic read. */
   readonly i: number;
   /** Which of the interval's offset ranges in the window (0 or 1). */
@@ -76,7 +84,7 @@ interface Cursor {
 
 /** One schedule read of a window, in the order a tick makes them. */
 interface Read {
-  readonly k: 0 | 1;
+  readonly k: 0 | 1 | 2;
   readonly i: number;
   readonly r: number;
   readonly pages: (after?: string) => TimerPages;
@@ -116,6 +124,10 @@ export const LEASE_SLACK_MS = 0;
 /** Ended timers retired per window at most; the rest are found again by a later window. */
 const MAX_RETIRED_PER_WINDOW = 10_000;
 const RETIRE_CHUNK = 100;
+/** Firings of cron timers sent at once while a page is moved on. */
+const CRON_SEND_SLICE = 1000;
+/** How often, and over how long a span before its window, a tick looks for cron timers the index showed too late. */
+const STRANDED_SWEEP_MS = 3_600_000;
 
 let ownerSequence = 0;
 
@@ -259,7 +271,7 @@ export class Ticker {
     }
   }
 
-  /** The reads of a window, in order: each interval's offset ranges, ascending, then the one-shots. */
+  /** The reads of a window, in order: each interval's offset ranges, ascending, then the one-shots, then the cron timers. */
   private readsOf(shardId: string, intervals: readonly number[], from: number, to: number): Read[] {
     const { store } = this.deps;
     const reads: Read[] = [];
@@ -268,6 +280,7 @@ export class Ticker {
         reads.push({ k: 0, i: interval, r, pages: (after) => store.queryPeriodic(shardId, interval, lo, hi, after) }));
     }
     reads.push({ k: 1, i: 0, r: 0, pages: (after) => store.queryOneShots(shardId, from, to, after) });
+    reads.push({ k: 2, i: 0, r: 0, pages: (after) => store.queryCron(shardId, from, to, after) });
     return reads;
   }
 
@@ -287,7 +300,7 @@ export class Ticker {
     },
   ): Promise<WindowOutcome> {
     const { store, clock, dispatcher, log } = this.deps;
-    const reads = this.readsOf(shardId, intervals, from, to).filter((read) => !cursor || compareReads(read, cursor) >= 0);
+    const reads = this.readsOf(shardId, intervals, from, to).filter((read) => read.k < 2 && (!cursor || compareReads(read, cursor) >= 0));
     async function* items(): AsyncGenerator<DispatchItem<Cursor>[]> {
       for (const read of reads) {
         const after = cursor && compareReads(read, cursor) === 0 ? cursor.a : undefined;
@@ -326,7 +339,146 @@ export class Ticker {
       giveUpAt: run.stopAt === undefined || run.deadline === undefined ? undefined : (run.stopAt + run.deadline) / 2,
     });
     await checkpointing;
-    return { ...outcome, lostLease };
+    if (!outcome.complete || lostLease) return { ...outcome, lostLease };
+    const cron = await this.dispatchCron(shardId, from, to, cursor?.k === 2 ? cursor.a : undefined, run, () => lostLease);
+    const report = outcome.report;
+    for (const key of ['dispatched', 'late', 'failed', 'rejected'] as const) report[key] += cron.report[key];
+    report.maxLagMs = Math.max(report.maxLagMs, cron.report.maxLagMs);
+    return { report, position: cron.position ?? outcome.position, complete: cron.complete, lostLease: cron.lostLease };
+  }
+
+  /**
+   * The cron read of a window, in chunks of timers: sends each timer's firings up to a new `tickFrom`, then stores the
+   * chunk's timers moved on to their next firing (see the file's comment). A chunk ends after the timer that brings
+   * its firings to CRON_SEND_SLICE, so a page of timers far behind (a long outage) is still done a part at a time,
+   * and the time left is checked between chunks. Incomplete when the time is up, the lease is lost or a firing was not
+   * accepted; the position is then after the last timer whose move is stored.
+   */
+  private async dispatchCron(
+    shardId: string,
+    from: number,
+    to: number,
+    after: string | undefined,
+    run: { readonly owner: string; readonly leaseUntil: number; readonly stopAt?: number; readonly deadline?: number },
+    leaseLost: () => boolean,
+  ): Promise<WindowOutcome> {
+    const { store, clock, dispatcher, log } = this.deps;
+    const report: DispatchReport = { dispatched: 0, late: 0, failed: 0, rejected: 0, maxLagMs: 0 };
+    let position: Cursor | undefined;
+    let lostLease = false;
+    let lastCheckpointAt = clock.now();
+    const giveUpAt = run.stopAt === undefined || run.deadline === undefined ? undefined : (run.stopAt + run.deadline) / 2;
+    const send = async (firings: readonly Firing[]): Promise<boolean> => {
+      if (firings.length === 0) return true;
+      const sent = await dispatcher.dispatch([firings], { giveUpAt });
+      for (const key of ['dispatched', 'late', 'failed', 'rejected'] as const) report[key] += sent[key];
+      report.maxLagMs = Math.max(report.maxLagMs, sent.maxLagMs);
+      return sent.failed === 0;
+    };
+    const timeIsUp = (): boolean => leaseLost() || lostLease || (run.stopAt !== undefined && clock.now() >= run.stopAt);
+    const incomplete = (): WindowOutcome => ({ report, position, complete: false, lostLease });
+    // Once an hour, before the window's own cron timers, those the index showed too late at their place (see
+    // `recoverStranded`); not when resuming a window, which did it or leaves it to the next hour.
+    if (after === undefined && Math.floor(from / STRANDED_SWEEP_MS) !== Math.floor(to / STRANDED_SWEEP_MS)) {
+      if (!(await this.recoverStranded(shardId, from, to, send))) return incomplete();
+    }
+    for await (const page of store.queryCron(shardId, from, to, after)) {
+      const timers = page.timers;
+      for (let start = 0; start < timers.length;) {
+        if (timeIsUp()) return incomplete();
+        const chunk = await this.moveCronChunk(timers, start, to, send);
+        if (chunk === undefined) return incomplete();
+        start = chunk;
+        position = { to, k: 2, i: 0, r: 0, a: page.positions[start - 1] };
+        if (clock.now() - lastCheckpointAt < CHECKPOINT_EVERY_MS) continue;
+        lastCheckpointAt = clock.now();
+        try {
+          if (!(await store.checkpoint(shardId, run.owner, from, JSON.stringify(position), run.leaseUntil))) lostLease = true;
+        } catch (err) {
+          // As for the other reads: a checkpoint only saves work; the next one, or the window's end, settles it.
+          log.warn('could not record the tick cursor', { shardId, error: String(err) });
+        }
+      }
+    }
+    return { report, position, complete: !lostLease, lostLease };
+  }
+
+  /**
+   * Finds cron timers stranded before the window: a timer moved to its next firing is read there by the tick whose
+   * window holds it, which comes late enough for the index to show the move if the index lags no more than its
+   * tolerance. Should it lag more, that tick missed the timer, and no later window reads it again. So once an hour a
+   * tick reads the cron index over the hour before the window (less the lag tolerance and a window, where copies the
+   * index still shows at their old place are normal), reads each timer found there consistently, and moves on those
+   * still stored there: their firings go out late and are counted as such, none is lost. A move the index shows
+   * more than an hour late is not found: the heartbeat and lag alarms page long before.
+   */
+  private async recoverStranded(shardId: string, from: number, to: number, send: (firings: readonly Firing[]) => Promise<boolean>): Promise<boolean> {
+    const { store, log } = this.deps;
+    const sweepTo = from - this.config.indexLagToleranceMs - this.config.windowMs;
+    const stranded: Timer[] = [];
+    for await (const page of store.queryCron(shardId, from - STRANDED_SWEEP_MS, sweepTo)) {
+      for (const copy of page.timers) {
+        const stored = await store.getTimer(copy.id);
+        if (stored?.kind === 'cron' && stored.dueAt !== undefined && stored.dueAt < from) stranded.push(stored);
+      }
+    }
+    if (stranded.length === 0) return true;
+    log.warn('found cron timers the schedule index showed later than its lag tolerance; sending their firings late', {
+      shardId,
+      timers: stranded.length,
+    });
+    for (let start = 0; start < stranded.length;) {
+      const next = await this.moveCronChunk(stranded, start, to, send);
+      if (next === undefined) return false;
+      start = next;
+    }
+    return true;
+  }
+
+  /**
+   * Moves on the cron timers of a page from `start`, up to the one that brings their firings to CRON_SEND_SLICE:
+   * sends their firings up to a new `tickFrom`, then stores them at their next firing from there. Returns where the
+   * next chunk starts, or undefined when a firing was not accepted (nothing of the chunk is stored then).
+   *
+   * The new `tickFrom` is as far ahead as a PUT sends, measured from when the chunk began: a tick that reads the
+   * schedule before the moves show there owes nothing before it, provided the moves land within `createWithinMs`.
+   * A chunk slower than that (queue retries, throttled writes) is covered as a slow PUT is: its firings up to a new
+   * boundary measured from then are sent, and the timers moved again.
+   */
+  private async moveCronChunk(
+    timers: readonly Timer[],
+    start: number,
+    to: number,
+    send: (firings: readonly Firing[]) => Promise<boolean>,
+  ): Promise<number | undefined> {
+    const { store, clock } = this.deps;
+    const { directSendMs, createWithinMs, oneShotRetentionMs } = this.config;
+    const startedAt = clock.now();
+    const tickFrom = Math.max(to, ceilSecond(startedAt + directSendMs) * 1000);
+    const advances: CronAdvance[] = [];
+    const firings: Firing[] = [];
+    let end = start;
+    while (end < timers.length && firings.length < CRON_SEND_SLICE) {
+      const timer = timers[end++];
+      if (timer.kind !== 'cron') continue;
+      // From the timer's own tickFrom rather than the window's start: the same firings while the stored next firing
+      // agrees with this computation, and none skipped should it not (a zone's rules changed in a Node upgrade).
+      for (const firing of firingsInWindow(timer, timer.tickFrom, tickFrom)) firings.push(firing);
+      advances.push({ read: timer, next: withTickFrom<CronTimer>(timer, tickFrom, oneShotRetentionMs) });
+    }
+    if (!(await send(firings))) return undefined;
+    await store.advanceCronTimers(advances);
+    let moved = advances;
+    let movedFrom = startedAt;
+    while (clock.now() - movedFrom > createWithinMs && moved.length > 0) {
+      movedFrom = clock.now();
+      const later = ceilSecond(movedFrom + directSendMs) * 1000;
+      const again = moved.map(({ next }) => ({ read: next, next: withTickFrom<CronTimer>(next, later, oneShotRetentionMs) }));
+      if (!(await send(again.flatMap(({ read }) => firingsInWindow(read, read.tickFrom, later))))) return undefined;
+      await store.advanceCronTimers(again);
+      moved = again;
+    }
+    return end;
   }
 
   /** Takes ended timers out of the schedule, as time allows; what is left is found and retired by a later window. */

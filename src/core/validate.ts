@@ -2,14 +2,16 @@
  * Validation of API requests: turns a raw request body into a timer, or refuses it with a 4xx that says what was
  * received and what is allowed. Nothing here touches storage, so a refused request has stored nothing.
  */
+import { CronExpression, nextCronFiring, validateTimeZone } from './cron';
 import { utf8Length } from './dispatch';
 import { TimerRequestError, badRequest } from './errors';
 import { defaultOffsetOf, shardOf } from './hash';
-import { Limits, OneShotTimer, PeriodicTimer } from './model';
+import { CronTimer, Limits, OneShotTimer, PeriodicTimer } from './model';
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
 const PERIODIC_FIELDS = ['timerCallbackData', 'interval', 'offset', 'startAt', 'endAt'];
 const ONESHOT_FIELDS = ['timerCallbackData', 'at', 'delaySeconds'];
+const CRON_FIELDS = ['timerCallbackData', 'cron', 'timeZone', 'startAt', 'endAt'];
 
 /** Checks a timer id and returns it. */
 export function validateId(id: string): string {
@@ -112,6 +114,19 @@ function timestamp(body: Record<string, unknown>, field: string): number | undef
   return ms;
 }
 
+/** `startAt` and `endAt` of a periodic or cron timer: an end after the start, and not in the past. */
+function boundsOf(body: Record<string, unknown>, nowMs: number): { startAt?: number; endAt?: number } {
+  const startAt = timestamp(body, 'startAt');
+  const endAt = timestamp(body, 'endAt');
+  if (startAt !== undefined && endAt !== undefined && endAt <= startAt) {
+    throw badRequest(`"endAt" (${body.endAt}) must be later than "startAt" (${body.startAt})`);
+  }
+  if (endAt !== undefined && endAt <= nowMs) {
+    throw badRequest(`"endAt" (${body.endAt}) is in the past: the timer would never fire`);
+  }
+  return { startAt, endAt };
+}
+
 export interface PeriodicDefaults {
   readonly shardCount: number;
   /** The interval of a timer that names none: the deployment's period. */
@@ -132,14 +147,7 @@ export function periodicTimerFrom(id: string, raw: string | undefined, defaults:
     wholeNumber(body, 'interval', Limits.MIN_INTERVAL_SECONDS, Limits.MAX_INTERVAL_SECONDS, '1 second to 7 days') ??
     defaults.defaultIntervalSeconds;
   const offset = wholeNumber(body, 'offset', 0, interval - 1, `0 <= offset < interval ${interval}`) ?? defaultOffsetOf(id, interval);
-  const startAt = timestamp(body, 'startAt');
-  const endAt = timestamp(body, 'endAt');
-  if (startAt !== undefined && endAt !== undefined && endAt <= startAt) {
-    throw badRequest(`"endAt" (${body.endAt}) must be later than "startAt" (${body.startAt})`);
-  }
-  if (endAt !== undefined && endAt <= nowMs) {
-    throw badRequest(`"endAt" (${body.endAt}) is in the past: the timer would never fire`);
-  }
+  const { startAt, endAt } = boundsOf(body, nowMs);
   return {
     kind: 'periodic',
     id,
@@ -198,5 +206,45 @@ export function oneShotTimerFrom(
     tickFrom,
     fireAt,
     expiresAt: Math.max(fireAt, nowMs) + retentionMs,
+  };
+}
+
+export interface CronDefaults {
+  readonly shardCount: number;
+  /** How long an ended timer still reads as ended. */
+  readonly retentionMs: number;
+  /** The timer's `tickFrom`. @default nowMs: the ticks send every firing */
+  readonly tickFrom?: number;
+}
+
+/** A cron timer from a PUT /cron/{id} body. */
+export function cronTimerFrom(id: string, raw: string | undefined, defaults: CronDefaults, nowMs: number): CronTimer {
+  validateId(id);
+  const body = parseBody(raw, CRON_FIELDS);
+  if (body.cron === undefined) {
+    throw badRequest('"cron" is required: a cron expression such as "0 9 * * MON-FRI" (09:00 on weekdays)');
+  }
+  const cron = CronExpression.parse(body.cron);
+  const timeZone = validateTimeZone(body.timeZone);
+  const { startAt, endAt } = boundsOf(body, nowMs);
+  const schedule = { cron, timeZone, startAt, endAt };
+  if (nextCronFiring(schedule, nowMs) === undefined) {
+    throw badRequest(`"cron" ${JSON.stringify(cron.source)} in ${timeZone} has no firing ${endAt === undefined ? 'from now on' : `before "endAt" (${body.endAt})`}: the timer would never fire`);
+  }
+  const tickFrom = defaults.tickFrom ?? nowMs;
+  const dueAt = nextCronFiring(schedule, tickFrom);
+  return {
+    kind: 'cron',
+    id,
+    shardId: shardOf(id, defaults.shardCount),
+    data: serializeData(body.timerCallbackData),
+    createdAt: nowMs,
+    tickFrom,
+    cron: cron.source,
+    timeZone,
+    ...(startAt !== undefined && { startAt }),
+    ...(endAt !== undefined && { endAt }),
+    ...(dueAt !== undefined && { dueAt }),
+    ...(endAt !== undefined ? { expiresAt: endAt + defaults.retentionMs } : dueAt === undefined && { expiresAt: tickFrom + defaults.retentionMs }),
   };
 }

@@ -40,9 +40,10 @@ function queueTable(name: string): string {
  * The schema version this code writes, kept in `PRAGMA user_version`. Version 0 is the first release's layout, whose
  * queue also had a unique firing id, a unique message id, an index per timer and one on claims, and whose periodic
  * timers had an index by (shard, interval, offset). Version 1 had no `timers.tick_from`, no expiry of ended periodic
- * timers, and shard state for an API that read it: `shards.claimed_until` and a `shard_intervals` table.
+ * timers, and shard state for an API that read it: `shards.claimed_until` and a `shard_intervals` table. Version 2
+ * had no cron timers (`timers.cron`, `timers.time_zone`, the `timers_cron` index).
  */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS timers (
@@ -57,9 +58,13 @@ CREATE TABLE IF NOT EXISTS timers (
   end_at INTEGER,
   fire_at INTEGER,
   expires_at INTEGER,
-  tick_from INTEGER NOT NULL DEFAULT 0
+  tick_from INTEGER NOT NULL DEFAULT 0,
+  cron TEXT,
+  time_zone TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS timers_oneshot ON timers (shard_id, fire_at, id) WHERE kind = 'oneshot';
+-- Cron timers by their next firing (dueAt, in fire_at): a tick reads those due in its window and moves them on.
+CREATE INDEX IF NOT EXISTS timers_cron ON timers (shard_id, fire_at, id) WHERE kind = 'cron';
 -- Fired one-shots and ended periodic timers, by when they are forgotten; periodic timers without an end have none.
 CREATE INDEX IF NOT EXISTS timers_expiry ON timers (expires_at) WHERE expires_at IS NOT NULL;
 
@@ -119,6 +124,9 @@ function upgrade(db: Database, endedRetentionMs: number): void {
     // Its predicate now takes in ended periodic timers too; SCHEMA creates it again.
     db.exec('DROP INDEX IF EXISTS timers_expiry');
   }
+  // Version 2: cron timers keep their expression and zone.
+  const columns = columnsOf(db, 'timers');
+  if (columns.size > 0 && !columns.has('cron')) db.exec('ALTER TABLE timers ADD COLUMN cron TEXT; ALTER TABLE timers ADD COLUMN time_zone TEXT;');
   const shards = columnsOf(db, 'shards');
   if (shards.has('claimed_until')) db.exec('ALTER TABLE shards DROP COLUMN claimed_until');
   if (shards.size > 0 && !shards.has('cursor')) db.exec('ALTER TABLE shards ADD COLUMN cursor TEXT');

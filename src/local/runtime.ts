@@ -172,7 +172,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       return metrics.render([
         {
           name: 'timers',
-          help: 'Stored timers by kind (fired one-shots and ended periodic timers until their retention ends).',
+          help: 'Stored timers by kind (fired one-shots and ended periodic and cron timers until their retention ends).',
           samples: Object.entries(timers).map(([kind, value]) => ({ labels: { kind }, value })),
         },
         { name: 'dead_letters', help: 'Firings in the dead-letter table.', samples: [{ value: queue.deadLetterCount() }] },

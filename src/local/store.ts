@@ -1,11 +1,11 @@
 /**
  * The `TimerStore` port on SQLite: timers and each shard's watermark, lease and cursor. The engine (`TimerApi`,
  * `Ticker`) decides everything; this module only reads and writes rows. An in-memory index places periodic timers
- * by (shard, interval, offset) and an SQLite index one-shots by (shard, fireAt), so a tick reads only the timers that
- * can fire; periodic timers that ended are taken out of the in-memory index, so no tick reads them again.
+ * by (shard, interval, offset) and SQLite indexes one-shots by (shard, fireAt) and cron timers by (shard, dueAt, kept
+ * in the same column), so a tick reads only the timers that can fire; periodic timers that ended are taken out of the in-memory index, so no tick reads them again.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { PeriodicTimer, ShardClaim, ShardState, Timer, TimerPage, TimerPages, TimerStore } from '../core';
+import { CronAdvance, CronTimer, PeriodicTimer, ShardClaim, ShardState, Timer, TimerPage, TimerPages, TimerStore } from '../core';
 import { PeriodicIndex } from './periodic-index';
 import { TurnWrites } from './turn-writes';
 
@@ -25,6 +25,8 @@ interface TimerRow {
   fire_at: number | null;
   expires_at: number | null;
   tick_from: number;
+  cron: string | null;
+  time_zone: string | null;
 }
 
 interface ShardRow {
@@ -52,6 +54,23 @@ function timerOf(row: TimerRow): Timer {
     if (row.expires_at !== null) timer.expiresAt = row.expires_at;
     return timer;
   }
+  if (row.kind === 'cron') {
+    const timer: { -readonly [K in keyof CronTimer]: CronTimer[K] } = {
+      id: row.id,
+      shardId: row.shard_id,
+      data: row.data,
+      createdAt: row.created_at,
+      tickFrom: row.tick_from,
+      kind: 'cron',
+      cron: row.cron!,
+      timeZone: row.time_zone!,
+    };
+    if (row.start_at !== null) timer.startAt = row.start_at;
+    if (row.end_at !== null) timer.endAt = row.end_at;
+    if (row.fire_at !== null) timer.dueAt = row.fire_at;
+    if (row.expires_at !== null) timer.expiresAt = row.expires_at;
+    return timer;
+  }
   return {
     id: row.id,
     shardId: row.shard_id,
@@ -66,20 +85,26 @@ function timerOf(row: TimerRow): Timer {
 
 /** A timer's column values in the order of the INSERT below: bound by position, which costs less than by name. */
 type Nullable = number | null;
-type TimerValues = [string, string, string, string, number, Nullable, Nullable, Nullable, Nullable, Nullable, Nullable, number];
+type TimerValues = [
+  string, string, string, string, number, Nullable, Nullable, Nullable, Nullable, Nullable, Nullable, number, string | null, string | null,
+];
 
 function valuesOf(timer: Timer): TimerValues {
   const { id, kind, shardId, data, createdAt, tickFrom } = timer;
   if (timer.kind === 'periodic') {
     const { interval, offset, startAt, endAt, expiresAt } = timer;
-    return [id, kind, shardId, data, createdAt, interval, offset, startAt ?? null, endAt ?? null, null, expiresAt ?? null, tickFrom];
+    return [id, kind, shardId, data, createdAt, interval, offset, startAt ?? null, endAt ?? null, null, expiresAt ?? null, tickFrom, null, null];
   }
-  return [id, kind, shardId, data, createdAt, null, null, null, null, timer.fireAt, timer.expiresAt, tickFrom];
+  if (timer.kind === 'cron') {
+    const { startAt = null, endAt = null, dueAt = null, expiresAt = null, cron, timeZone } = timer;
+    return [id, kind, shardId, data, createdAt, null, null, startAt, endAt, dueAt, expiresAt, tickFrom, cron, timeZone];
+  }
+  return [id, kind, shardId, data, createdAt, null, null, null, null, timer.fireAt, timer.expiresAt, tickFrom, null, null];
 }
 
 /**
- * A position of a schedule read: `{key}:{id}`, the key being the offset of a periodic timer or the fireAt of a
- * one-shot, which is where both reads are ordered by, then by id.
+ * A position of a schedule read: `{key}:{id}`, the key being the offset of a periodic timer, the fireAt of a one-shot
+ * or the dueAt of a cron timer, which is where each read is ordered by, then by id.
  */
 function positionOf(key: number, id: string): string {
   return `${key}:${id}`;
@@ -131,8 +156,9 @@ export class SqliteTimerStore implements TimerStore {
     this.stmt = {
       getTimer: prepare('SELECT * FROM timers WHERE id = ?'),
       putTimer: prepare(
-        `INSERT OR REPLACE INTO timers (id, kind, shard_id, data, created_at, interval_s, offset_s, start_at, end_at, fire_at, expires_at, tick_from)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO timers
+           (id, kind, shard_id, data, created_at, interval_s, offset_s, start_at, end_at, fire_at, expires_at, tick_from, cron, time_zone)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteTimer: prepare('DELETE FROM timers WHERE id = ?'),
       getShard: prepare('SELECT * FROM shards WHERE shard_id = ?'),
@@ -167,6 +193,21 @@ export class SqliteTimerStore implements TimerStore {
          WHERE kind = 'oneshot' AND shard_id = @shardId AND fire_at = @at AND id > @afterId
          ORDER BY id LIMIT @limit`,
       ),
+      cronFrom: prepare(
+        `SELECT * FROM timers INDEXED BY timers_cron
+         WHERE kind = 'cron' AND shard_id = @shardId AND fire_at >= @from AND fire_at < @to
+         ORDER BY fire_at, id LIMIT @limit`,
+      ),
+      cronSameKey: prepare(
+        `SELECT * FROM timers INDEXED BY timers_cron
+         WHERE kind = 'cron' AND shard_id = @shardId AND fire_at = @at AND id > @afterId
+         ORDER BY id LIMIT @limit`,
+      ),
+      advanceCron: prepare(
+        `UPDATE timers SET tick_from = @tickFrom, fire_at = @dueAt, expires_at = @expiresAt
+         WHERE id = @id AND kind = 'cron' AND created_at = @createdAt AND tick_from = @readTickFrom AND fire_at = @readDueAt`,
+      ),
+      countCron: prepare("SELECT COUNT(*) AS n FROM timers INDEXED BY timers_cron WHERE kind = 'cron' AND (expires_at IS NULL OR expires_at > ?)"),
       countOneShots: prepare("SELECT COUNT(*) AS n FROM timers INDEXED BY timers_expiry WHERE expires_at > ? AND kind = 'oneshot'"),
       countExpiredPeriodic: prepare("SELECT COUNT(*) AS n FROM timers INDEXED BY timers_expiry WHERE expires_at <= ? AND kind = 'periodic'"),
       deleteExpired: prepare(
@@ -307,12 +348,47 @@ export class SqliteTimerStore implements TimerStore {
   }
 
   /** Keyset pages over the one-shot index, ordered by (fireAt, id); a position is the timer's (fireAt, id). */
-  async *queryOneShots(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages {
+  queryOneShots(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages {
+    return this.keysetPages(this.stmt.oneShotFrom, this.stmt.oneShotSameKey, shardId, fromMs, toMs, after);
+  }
+
+  /** Keyset pages over the cron index, ordered by (dueAt, id); a position is the timer's (dueAt, id). */
+  queryCron(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages {
+    return this.keysetPages(this.stmt.cronFrom, this.stmt.cronSameKey, shardId, fromMs, toMs, after);
+  }
+
+  /**
+   * Stages the moves in this turn's transaction, with the firings the tick queued before them, and settles with it.
+   * A timer PUT again or deleted since the tick read it (another `createdAt` or `tickFrom`, or no row) is left alone.
+   */
+  advanceCronTimers(advances: readonly CronAdvance[]): Promise<void> {
+    if (advances.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.writes.stage(
+      () => {
+        for (const { read, next } of advances) {
+          // A PUT of the id still staged in this turn replaces the row after this update, as it should.
+          this.stmt.advanceCron.run({
+            id: read.id,
+            createdAt: read.createdAt,
+            readTickFrom: read.tickFrom,
+            readDueAt: read.dueAt ?? null,
+            tickFrom: next.tickFrom,
+            dueAt: next.dueAt ?? null,
+            expiresAt: next.expiresAt ?? null,
+          });
+        }
+      },
+      (error) => (error === undefined ? resolve() : reject(error)),
+    ));
+  }
+
+  /** Keyset pages of a (shard, key, id) index between two keys, ordered by (key, id). */
+  private async *keysetPages(fromStmt: Statement, sameKeyStmt: Statement, shardId: string, fromMs: number, toMs: number, after?: string): TimerPages {
     const limit = this.pageSize;
-    const from = (at: number, n: number): TimerRow[] => this.stmt.oneShotFrom.all({ shardId, from: at, to: toMs, limit: n }) as TimerRow[];
-    // Each page resumes after the last (fireAt, id) read, so a page costs the same however deep the read is.
+    const from = (at: number, n: number): TimerRow[] => fromStmt.all({ shardId, from: at, to: toMs, limit: n }) as TimerRow[];
+    // Each page resumes after the last (key, id) read, so a page costs the same however deep the read is.
     const rowsAfter = (at: number, id: string): TimerRow[] => {
-      const rows = this.stmt.oneShotSameKey.all({ shardId, at, afterId: id, limit }) as TimerRow[];
+      const rows = sameKeyStmt.all({ shardId, at, afterId: id, limit }) as TimerRow[];
       return rows.length < limit ? rows.concat(from(at + 1, limit - rows.length)) : rows;
     };
     const resume = after === undefined ? undefined : parsePosition(after);
@@ -353,7 +429,11 @@ export class SqliteTimerStore implements TimerStore {
     // Periodic timers are counted from memory (the expired are few: `deleteExpired` runs every tick), so the figure
     // also shows that the index matches the table.
     const expired = (this.stmt.countExpiredPeriodic.get(nowMs) as { n: number }).n;
-    return { periodic: this.periodic.size + this.retired.size - expired, oneshot: (this.stmt.countOneShots.get(nowMs) as { n: number }).n };
+    return {
+      periodic: this.periodic.size + this.retired.size - expired,
+      oneshot: (this.stmt.countOneShots.get(nowMs) as { n: number }).n,
+      cron: (this.stmt.countCron.get(nowMs) as { n: number }).n,
+    };
   }
 
   /** Forgets timers past their retention, fired one-shots and ended periodic timers, 1,000 at most; returns how many. */

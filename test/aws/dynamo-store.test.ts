@@ -1,13 +1,13 @@
 /**
  * DynamoTimerStore against a DynamoDB emulator (moto): the table layout, the interval registry and its TTL cadence,
  * the shard lease, cursor and watermark conditions, range reads of the spread schedule index that follow every page
- * and resume from any position, and the retirement of ended timers.
+ * and resume from any position, the retirement of ended timers, and cron timers moved on by the ticks.
  */
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoClientFor, recordWrites } from './harness';
 import { DynamoTimerStore, spreadOf } from '../../src/aws/dynamo-store';
 import { TableSchema } from '../../src/aws/table-schema';
-import { OneShotTimer, PeriodicTimer, Timer, TimerPages } from '../../src/core';
+import { CronTimer, OneShotTimer, PeriodicTimer, Timer, TimerPages } from '../../src/core';
 import { createTimerTable, useMoto } from '../support/moto';
 
 const moto = useMoto();
@@ -354,5 +354,41 @@ describe('DynamoTimerStore: retiring ended timers', () => {
     expect(await store.deleteTimer('ended')).toEqual(ended);
     await store.putTimer({ ...ended, endAt: undefined, expiresAt: undefined });
     expect(await idsOf(store.queryPeriodic('shard0', 60, 0, 60))).toEqual(['ended', 'replaced']);
+  });
+});
+
+describe('DynamoTimerStore: cron timers', () => {
+  function cron(id: string, dueAt: number, extra: Partial<CronTimer> = {}): CronTimer {
+    return { kind: 'cron', id, shardId: 'shard0', data: JSON.stringify({ id }), createdAt: T0, tickFrom: T0 + 130_000, cron: '*/5 * * * *', timeZone: 'Europe/Paris', dueAt, ...extra };
+  }
+
+  test('round-trips, is read where it is due, moves on under its condition, and leaves the index once ended', async () => {
+    const { store, tableName } = await newStore({ queryPageLimit: 1 });
+    const due = cron('c-due', T0 + 300_000, { startAt: T0, endAt: T0 + DAY, expiresAt: T0 + 2 * DAY });
+    const later = cron('c-later', T0 + 600_000);
+    for (const t of [due, later]) await store.putTimer(t);
+    expect(await store.getTimer('c-due')).toEqual(due);
+    expect(await idsOf(store.queryCron('shard0', T0 + 240_000, T0 + 360_000))).toEqual(['c-due']);
+    // One-shots and cron timers share the due-minute layout, not the partitions.
+    expect(await idsOf(store.queryOneShots('shard0', T0, T0 + HOUR))).toEqual([]);
+    expect((await rawItem(tableName, 'c-due'))!.gsiPk.S).toBe(`C#shard0#${Math.floor((T0 + 300_000) / 60_000)}#${spreadOf('c-due')}`);
+
+    // Moved on: read at its new place only.
+    const moved = { ...due, tickFrom: T0 + 500_000, dueAt: T0 + 600_000 };
+    await store.advanceCronTimers([{ read: due, next: moved }]);
+    expect(await store.getTimer('c-due')).toEqual(moved);
+    expect(await idsOf(store.queryCron('shard0', T0 + 240_000, T0 + 360_000))).toEqual([]);
+    expect(await idsOf(store.queryCron('shard0', T0 + 600_000, T0 + 660_000))).toEqual(['c-due', 'c-later']);
+
+    // A move from a stale read (the timer was PUT again, or moved by another tick) changes nothing.
+    await store.advanceCronTimers([{ read: due, next: { ...due, tickFrom: T0 + 900_000, dueAt: T0 + 900_000 } }]);
+    expect(await store.getTimer('c-due')).toEqual(moved);
+
+    // No firing left: out of the index, still read by id until its TTL.
+    const ended: CronTimer = { ...later, tickFrom: T0 + 700_000, dueAt: undefined, expiresAt: T0 + 700_000 + DAY };
+    await store.advanceCronTimers([{ read: later, next: ended }]);
+    expect(await idsOf(store.queryCron('shard0', T0, T0 + DAY))).toEqual(['c-due']);
+    expect(await store.getTimer('c-later')).toEqual(ended);
+    expect((await rawItem(tableName, 'c-later'))!.gsiPk).toBeUndefined();
   });
 });

@@ -116,7 +116,7 @@ describe('a typical deployment', () => {
     // THEN
     template.resourceCountIs('AWS::Scheduler::Schedule', 4);
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(6).fill('AWS_IAM'));
+    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(9).fill('AWS_IAM'));
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'DeadLetterQueue'), 'Arn'] }, maxReceiveCount: 3 },
     });
@@ -431,20 +431,20 @@ describe('least privilege', () => {
 });
 
 describe('API', () => {
-  test('IAM authorization on every method of /periodic/{id} and /oneshot/{id}', () => {
+  test('IAM authorization on every method of /periodic/{id}, /oneshot/{id} and /cron/{id}', () => {
     // GIVEN / WHEN
     const { template } = synth();
     // THEN
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods).toHaveLength(6);
+    expect(methods).toHaveLength(9);
     for (const method of methods) {
       expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
       expect(method.Properties.RequestParameters).toEqual({ 'method.request.path.id': true });
       expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
     }
-    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['DELETE', 'DELETE', 'GET', 'GET', 'PUT', 'PUT']);
+    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['DELETE', 'DELETE', 'DELETE', 'GET', 'GET', 'GET', 'PUT', 'PUT', 'PUT']);
     const paths = Object.values(template.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart).sort();
-    expect(paths).toEqual(['oneshot', 'periodic', '{id}', '{id}']);
+    expect(paths).toEqual(['cron', 'oneshot', 'periodic', '{id}', '{id}', '{id}']);
   });
 
   test('an authorizer replaces IAM on every method', () => {
@@ -453,7 +453,7 @@ describe('API', () => {
       return { apiAuthorization: ApiAuthorization.fromAuthorizer(new apigw.TokenAuthorizer(stack, 'Authorizer', { handler: fn })) };
     });
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(6).fill('CUSTOM'));
+    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(9).fill('CUSTOM'));
     expect(methods.every((m) => m.Properties.AuthorizerId)).toBe(true);
   });
 
@@ -462,7 +462,7 @@ describe('API', () => {
     template.allResourcesProperties('AWS::ApiGateway::Method', { AuthorizationType: 'NONE' });
   });
 
-  test('grantManageTimers allows execute-api:Invoke on each method of both routes, and nothing else', () => {
+  test('grantManageTimers allows execute-api:Invoke on each method of the three routes, and nothing else', () => {
     // GIVEN
     const stack = newStack();
     const timer = new ServerlessTimer(stack, 'Timer');
@@ -479,7 +479,7 @@ describe('API', () => {
     const api = logicalId(template, 'AWS::ApiGateway::RestApi', 'Api');
     const stage = logicalId(template, 'AWS::ApiGateway::Stage', 'Api');
     const arns = statements[0].Resource.map((r: any) => r['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : `<${p.Ref}>`)).join(''));
-    expect(arns.sort()).toEqual(['DELETE/oneshot', 'DELETE/periodic', 'GET/oneshot', 'GET/periodic', 'PUT/oneshot', 'PUT/periodic']
+    expect(arns.sort()).toEqual(['DELETE/cron', 'DELETE/oneshot', 'DELETE/periodic', 'GET/cron', 'GET/oneshot', 'GET/periodic', 'PUT/cron', 'PUT/oneshot', 'PUT/periodic']
       .map((route) => `arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<${api}>/<${stage}>/${route}/*`));
   });
 

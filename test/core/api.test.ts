@@ -94,9 +94,9 @@ describe('TimerApi routes', () => {
   test.each([
     ['POST', '/periodic/a', 405, 'method POST is not allowed on /periodic/a: use PUT, GET or DELETE'],
     ['PATCH', '/oneshot/a', 405, 'method PATCH is not allowed on /oneshot/a: use PUT, GET or DELETE'],
-    ['GET', '/timers/a', 404, 'no route for /timers/a: use /periodic/{id} or /oneshot/{id}'],
-    ['GET', '/periodic/', 404, 'no route for /periodic/: use /periodic/{id} or /oneshot/{id}'],
-    ['GET', '/periodic/a/b', 404, 'no route for /periodic/a/b: use /periodic/{id} or /oneshot/{id}'],
+    ['GET', '/timers/a', 404, 'no route for /timers/a: use /periodic/{id}, /oneshot/{id} or /cron/{id}'],
+    ['GET', '/periodic/', 404, 'no route for /periodic/: use /periodic/{id}, /oneshot/{id} or /cron/{id}'],
+    ['GET', '/periodic/a/b', 404, 'no route for /periodic/a/b: use /periodic/{id}, /oneshot/{id} or /cron/{id}'],
     ['GET', '/periodic/%E0%A4%A', 400, 'the timer id in /periodic/%E0%A4%A is not valid percent-encoding'],
     ['GET', '/periodic/a%20b', 400, 'invalid timer id "a b": use 1 to 128 characters of A-Z a-z 0-9 . _ - : @'],
   ])('%s %s answers %d', async (method, path, statusCode, message) => {
@@ -110,7 +110,7 @@ describe('TimerApi routes', () => {
     const api = new TimerApi(config, { store, dispatcher, clock, metrics, log: silentLog, otherRoutes: ['GET /healthz', 'GET /status'] });
     expect(await api.handle({ method: 'DELETE', path: '/nowhere' })).toEqual({
       statusCode: 404,
-      body: { message: 'no route for /nowhere: use /periodic/{id} or /oneshot/{id}, or GET /healthz, GET /status' },
+      body: { message: 'no route for /nowhere: use /periodic/{id}, /oneshot/{id} or /cron/{id}, or GET /healthz, GET /status' },
     });
   });
 
@@ -349,12 +349,13 @@ describe('TimerApi: who sends which firing (invariants 4 and 7)', () => {
     expect(sent).toHaveLength((end - Math.ceil(NOW / 1000) * 1000) / 1000);
   });
 
-  test('without faults, with an index lagging up to its tolerance, every firing is sent exactly once and never late', async () => {
+  test('without faults, with an index lagging up to its tolerance, every firing of every kind is sent exactly once and never late', async () => {
     const intervals = [1, 5, 7, 60, 90, 600, 3600];
     const put = fc.record({
       at: fc.integer({ min: 0, max: 480_000 }),
-      kind: fc.constantFrom('periodic' as const, 'oneshot' as const),
+      kind: fc.constantFrom('periodic' as const, 'oneshot' as const, 'cron' as const),
       interval: fc.constantFrom(...intervals),
+      cron: fc.constantFrom('*/7 * * * * *', '* * * * *', '*/2 * * * *', '30 */3 * * * *', '0 0 * * *', '*/5 * * * * *'),
       offsetSeed: fc.nat(),
       delayMs: fc.integer({ min: -4_000, max: 700_000 }),
     });
@@ -370,10 +371,12 @@ describe('TimerApi: who sends which firing (invariants 4 and 7)', () => {
           puts.forEach((p, i) => {
             const id = `t${i}`;
             const t = NOW + p.at;
-            const body =
-              p.kind === 'periodic'
-                ? { timerCallbackData: i, interval: p.interval, offset: p.offsetSeed % p.interval }
-                : { timerCallbackData: i, at: new Date(t + p.delayMs).toISOString() };
+            const bodies = {
+              periodic: { timerCallbackData: i, interval: p.interval, offset: p.offsetSeed % p.interval },
+              oneshot: { timerCallbackData: i, at: new Date(t + p.delayMs).toISOString() },
+              cron: { timerCallbackData: i, cron: p.cron },
+            };
+            const body = bodies[p.kind];
             events.push({
               t,
               run: async () => {
@@ -410,6 +413,83 @@ describe('TimerApi: who sends which firing (invariants 4 and 7)', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('TimerApi cron timers', () => {
+  test('PUT, GET and DELETE: the view, the near-term firings sent by the API, the rest placed for the ticks', async () => {
+    const { api, put, store, queue, config } = setup();
+    const answer = await put('/cron/standup', { timerCallbackData: { room: 4 }, cron: '*/20 * * * * *', timeZone: 'Europe/Paris' });
+    const nextSecond = Math.ceil(NOW / 20_000) * 20_000;
+    const expected = {
+      id: 'standup',
+      kind: 'cron',
+      shardId: shardOf('standup', SHARDS),
+      timerCallbackData: { room: 4 },
+      cron: '*/20 * * * * *',
+      timeZone: 'Europe/Paris',
+      startAt: undefined,
+      endAt: undefined,
+      state: 'active',
+      nextFireAt: new Date(nextSecond).toISOString(),
+      lastFireAt: null,
+      createdAt: new Date(NOW).toISOString(),
+    };
+    expect(answer).toEqual({ statusCode: 200, body: expected });
+    expect(await api.handle({ method: 'GET', path: '/cron/standup' })).toEqual({ statusCode: 200, body: expected });
+    // The API sent every firing before its boundary; the timer waits for the ticks at its first firing after it.
+    const boundary = Math.ceil((NOW + config.directSendMs) / 1000) * 1000;
+    const apiSent = Array.from({ length: Math.ceil((boundary - nextSecond) / 20_000) }, (_, k) => nextSecond + k * 20_000);
+    expect(queue.sent.map((e) => e.scheduledAt)).toEqual(apiSent);
+    expect(queue.sent.every((e) => e.attributes.TimerKind === 'cron' && e.body === '{"room":4}')).toBe(true);
+    expect(store.timers.get('standup')).toMatchObject({ kind: 'cron', tickFrom: boundary, dueAt: Math.ceil(boundary / 20_000) * 20_000 });
+    // The kinds do not see each other; DELETE as for the others.
+    expect((await api.handle({ method: 'GET', path: '/periodic/standup' })).statusCode).toBe(404);
+    expect(await api.handle({ method: 'DELETE', path: '/cron/standup' })).toEqual({ statusCode: 200, body: { id: 'standup' } });
+    expect((await api.handle({ method: 'GET', path: '/cron/standup' })).statusCode).toBe(404);
+  });
+
+  test('lastFireAt and nextFireAt follow the clock; a cron timer past its end reads as ended, then 404', async () => {
+    const { api, put, clock, config } = setup();
+    const endAt = new Date(NOW + 3 * 3600_000).toISOString();
+    await put('/cron/hourly', { timerCallbackData: 1, cron: '0 * * * *', endAt });
+    const hour = (k: number) => new Date(Math.floor(NOW / 3600_000) * 3600_000 + k * 3600_000).toISOString();
+    expect((await api.handle({ method: 'GET', path: '/cron/hourly' })).body).toMatchObject({ lastFireAt: null, nextFireAt: hour(1), endAt });
+    clock.set(Date.parse(hour(2)) + 5_000);
+    expect((await api.handle({ method: 'GET', path: '/cron/hourly' })).body).toMatchObject({ lastFireAt: hour(2), nextFireAt: hour(3), state: 'active' });
+    clock.set(NOW + 3 * 3600_000 + 1);
+    expect((await api.handle({ method: 'GET', path: '/cron/hourly' })).body).toMatchObject({ lastFireAt: hour(3), nextFireAt: null, state: 'ended' });
+    clock.set(NOW + 3 * 3600_000 + config.oneShotRetentionMs);
+    expect((await api.handle({ method: 'GET', path: '/cron/hourly' })).statusCode).toBe(404);
+  });
+
+  test.each([
+    [{ timerCallbackData: 1 }, /^"cron" is required: a cron expression such as "0 9 \* \* MON-FRI"/],
+    [{ timerCallbackData: 1, cron: '0 25 * * *' }, /^"cron" "0 25 \* \* \*": the hour field allows 0-23, got "25"$/],
+    [{ timerCallbackData: 1, cron: '0 9 * * *', timeZone: 'Paris' }, /^"timeZone" must be an IANA time-zone name/],
+    [{ timerCallbackData: 1, cron: '0 0 30 2 *' }, /has no firing from now on: the timer would never fire$/],
+    [{ timerCallbackData: 1, cron: '0 0 1 1 *', endAt: new Date(NOW + 3600_000).toISOString() }, /has no firing before "endAt"/],
+    [{ timerCallbackData: 1, cron: '* * * * *', interval: 60 }, /^unknown field\(s\) "interval"; allowed: timerCallbackData, cron, timeZone, startAt, endAt$/],
+    [{ cron: '* * * * *' }, /^"timerCallbackData" is required/],
+  ])('a bad body %j answers 400 naming the field, and stores and sends nothing', async (body, message) => {
+    const { put, store, queue } = setup();
+    const answer = await put('/cron/bad', body);
+    expect(answer.statusCode).toBe(400);
+    expect((answer.body as { message: string }).message).toMatch(message);
+    expect(store.timers.size).toBe(0);
+    expect(queue.sent).toHaveLength(0);
+  });
+
+  test('an identical PUT changes nothing and sends nothing; another zone is another timer', async () => {
+    const { put, store, queue } = setup();
+    await put('/cron/c', { timerCallbackData: 1, cron: '* * * * *' });
+    const stored = store.timers.get('c');
+    const sent = queue.sent.length;
+    expect((await put('/cron/c', { timerCallbackData: 1, cron: '*  * * * *' })).statusCode).toBe(200);
+    expect(store.timers.get('c')).toBe(stored);
+    expect(queue.sent).toHaveLength(sent);
+    await put('/cron/c', { timerCallbackData: 1, cron: '* * * * *', timeZone: 'Asia/Kolkata' });
+    expect(store.timers.get('c')).toMatchObject({ timeZone: 'Asia/Kolkata' });
   });
 });
 

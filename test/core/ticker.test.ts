@@ -3,10 +3,11 @@
  * missed windows, the shard lease, a refused send keeping the watermark, and a deadline: checkpoints inside a
  * window, continuations that finish it with every firing sent once, and a killed invocation losing nothing.
  */
+import { Cron } from 'croner';
 import fc from 'fast-check';
 import { EngineSettings, engineConfig } from '../../src/core/config';
 import { Dispatcher, LATE_TOLERANCE_MS } from '../../src/core/dispatch';
-import { OneShotTimer, PeriodicTimer } from '../../src/core/model';
+import { CronTimer, OneShotTimer, PeriodicTimer } from '../../src/core/model';
 import { MetricName } from '../../src/core/names';
 import { silentLog } from '../../src/core/ports';
 import { LEASE_SLACK_MS, Ticker, stopReserveMs } from '../../src/core/ticker';
@@ -42,12 +43,32 @@ async function addOneShot(store: MemoryTimerStore, id: string, fireAt: number): 
   return timer;
 }
 
-/** Every firing id of the store's timers in [fromMs, toMs), by testing each second (independent of schedule.ts). */
+/** A cron timer in UTC, owed by the ticks from T0 on. */
+async function addCron(store: MemoryTimerStore, id: string, cron: string, bounds: { endAt?: number } = {}): Promise<CronTimer> {
+  const matches = new Cron(cron, { timezone: 'UTC', paused: true, mode: '5-or-6-parts' });
+  let dueAt = T0;
+  while (!matches.match(new Date(dueAt))) dueAt += 1000;
+  const timer: CronTimer = { kind: 'cron', id, shardId: SHARD, data: JSON.stringify({ id }), createdAt: T0 - 3_600_000, tickFrom: T0, cron, timeZone: 'UTC', dueAt, ...bounds };
+  await store.putTimer(timer);
+  return timer;
+}
+
+/**
+ * Every firing id of the store's timers in [fromMs, toMs), by testing each second (independent of schedule.ts). A
+ * cron timer's firings are sent ahead, up to the `tickFrom` the ticks last stored it with: its are those in
+ * [fromMs, that tickFrom), which the tests check is at or past the watermark.
+ */
 function expectedFiringIds(store: MemoryTimerStore, fromMs: number, toMs: number): string[] {
   const ids: string[] = [];
   for (const timer of store.timers.values()) {
     if (timer.kind === 'oneshot') {
       if (timer.fireAt >= fromMs && timer.fireAt < toMs) ids.push(`${timer.id}@${timer.fireAt}`);
+      continue;
+    }
+    if (timer.kind === 'cron') {
+      const matches = new Cron(timer.cron, { timezone: 'UTC', paused: true, mode: '5-or-6-parts' });
+      const end = Math.min(timer.tickFrom, timer.endAt ?? Infinity);
+      for (let t = Math.ceil(fromMs / 1000); t * 1000 < end; t++) if (matches.match(new Date(t * 1000))) ids.push(`${timer.id}@${t * 1000}`);
       continue;
     }
     for (let t = Math.ceil(fromMs / 1000); t * 1000 < toMs; t++) {
@@ -66,6 +87,10 @@ async function populate(store: MemoryTimerStore): Promise<void> {
   await addOneShot(store, 'o-early', T0 + 1_500);
   await addOneShot(store, 'o-mid', T0 + 250_000);
   await addOneShot(store, 'o-late', T0 + 3_600_000);
+  await addCron(store, 'c-20s', '*/20 * * * * *');
+  await addCron(store, 'c-minute', '* * * * *');
+  await addCron(store, 'c-hourly', '0 * * * *');
+  await addCron(store, 'c-ending', '*/5 * * * * *', { endAt: T0 + 200_000 });
 }
 
 describe('Ticker', () => {
@@ -381,5 +406,170 @@ describe('Ticker', () => {
     const report = await ticker.tick(SHARD);
     expect(report.dispatched).toBe(40);
     expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+  });
+
+  describe('cron timers', () => {
+    /** The first whole second at or after `ms` that the expression matches, in UTC, by testing each second. */
+    function firstMatch(cron: string, ms: number): number {
+      const matches = new Cron(cron, { timezone: 'UTC', paused: true, mode: '5-or-6-parts' });
+      let t = Math.ceil(ms / 1000) * 1000;
+      while (!matches.match(new Date(t))) t += 1000;
+      return t;
+    }
+
+    test('the tick that finds one sends its firings up to a PUT\'s horizon and moves it to its next firing from there', async () => {
+      const { store, clock, queue, ticker, config } = setup();
+      await addCron(store, 'every-20s', '*/20 * * * * *');
+      await addCron(store, 'daily', '0 9 * * *');
+      const report = await ticker.tick(SHARD);
+      const horizon = Math.ceil((clock.now() + config.directSendMs) / 1000) * 1000;
+      const moved = store.timers.get('every-20s') as CronTimer;
+      expect(moved).toMatchObject({ tickFrom: horizon, dueAt: firstMatch('*/20 * * * * *', horizon) });
+      expect(moved.tickFrom).toBeGreaterThanOrEqual(report.watermark);
+      // Three firings a minute up to the horizon, each once, each visible on its second.
+      expect(queue.firingIds().sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+      expect(queue.sent).toHaveLength(Math.ceil((horizon - T0) / 20_000));
+      expect(queue.sent.every((e) => e.attributes.TimerKind === 'cron' && e.body === '{"id":"every-20s"}')).toBe(true);
+      for (const entry of queue.sent) expect(entry.sentAt + entry.delaySeconds * 1000).toBeGreaterThanOrEqual(entry.scheduledAt);
+      // The daily one is not due in this window: not read as due, not written.
+      expect(store.cronAdvances.map((a) => a.read.id)).toEqual(['every-20s']);
+    });
+
+    test('with the schedule index lagging by the tolerance, every firing of every cron timer is sent exactly once', async () => {
+      const config = engineConfig({ shardCount: 1, periodSeconds: 60, indexLagToleranceMs: 45_000 });
+      const clock = new ManualClock(T0);
+      const store = new MemoryTimerStore({ pageSize: 2, indexLag: { clock, lagMs: 45_000 } });
+      const queue = new RecordingQueue({ clock });
+      const metrics = new RecordingMetrics();
+      const dispatcher = new Dispatcher({ queue, clock, concurrency: 3, metrics, log: silentLog });
+      const ticker = new Ticker(config, { store, dispatcher, clock, metrics, log: silentLog });
+      for (const [id, cron] of [['a', '*/7 * * * * *'], ['b', '* * * * *'], ['c', '*/3 * * * *'], ['d', '30 */5 * * * *'], ['e', '0 0 * * *']]) {
+        await addCron(store, id, cron);
+      }
+      clock.advance(45_000); // the timers were written a lag ago
+      let report = await ticker.tick(SHARD);
+      for (let k = 1; k <= 30; k++) {
+        clock.set(T0 + 45_000 + k * 60_000 + (k % 3) * 7_000);
+        report = await ticker.tick(SHARD);
+      }
+      const ids = queue.firingIds();
+      expect(ids.length).toBe(new Set(ids).size);
+      expect(ids.sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+      // Whatever was not sent ahead is still owed from where the schedule places the timer.
+      for (const timer of store.timers.values()) expect((timer as CronTimer).dueAt).toBeGreaterThanOrEqual(report.watermark);
+      expect(ids.filter((id) => id.startsWith('b@'))).toHaveLength(Math.ceil((store.timers.get('b')!.tickFrom - T0) / 60_000));
+    });
+
+    test('with the index lagging beyond its tolerance, a timer missed at its new place is found within the hour: late, never lost', async () => {
+      const config = engineConfig({ shardCount: 1, periodSeconds: 60, indexLagToleranceMs: 5_000 });
+      const clock = new ManualClock(T0);
+      // The moves show in the index after 4 minutes, far beyond the 5 s the deployment tolerates.
+      const store = new MemoryTimerStore({ pageSize: 2, indexLag: { clock, lagMs: 240_000 } });
+      const queue = new RecordingQueue({ clock });
+      const metrics = new RecordingMetrics();
+      const dispatcher = new Dispatcher({ queue, clock, concurrency: 3, metrics, log: silentLog });
+      const ticker = new Ticker(config, { store, dispatcher, clock, metrics, log: silentLog });
+      for (const [id, cron] of [['a', '*/7 * * * * *'], ['b', '* * * * *'], ['c', '*/3 * * * *']]) await addCron(store, id, cron);
+      clock.advance(240_000);
+      let report = await ticker.tick(SHARD);
+      for (let k = 1; k <= 150; k++) {
+        clock.set(T0 + 240_000 + k * 60_000);
+        report = await ticker.tick(SHARD);
+      }
+      const ids = queue.firingIds();
+      expect(ids.length).toBe(new Set(ids).size);
+      expect(ids.sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+      // A timer still stranded behind the watermark lies where the next hourly sweep reads.
+      const nextSweep = Math.ceil(report.watermark / 3_600_000) * 3_600_000 - config.windowMs;
+      const reachable = Math.min(report.watermark, nextSweep - 3_600_000);
+      for (const timer of store.timers.values()) expect((timer as CronTimer).dueAt).toBeGreaterThanOrEqual(reachable);
+      // Some went out late: those the sweep found.
+      expect(queue.sent.some((e) => e.sentAt - e.scheduledAt > 60_000)).toBe(true);
+    });
+
+    test('a move that cannot be stored holds the window: the next tick sends its firings again, and none is lost', async () => {
+      const { store, clock, queue, ticker } = setup();
+      await addCron(store, 'minutely', '* * * * *');
+      store.failCronAdvances = new Error('throttled');
+      await expect(ticker.tick(SHARD)).rejects.toThrow('throttled');
+      // The windows before it went through; the one holding the timer did not.
+      expect((await store.getShardState(SHARD))?.watermark).toBe(T0);
+      const sentFirst = queue.firingIds();
+      expect(sentFirst.length).toBeGreaterThan(0);
+      delete store.failCronAdvances;
+      clock.advance(10_000);
+      const report = await ticker.tick(SHARD);
+      expect([...new Set(queue.firingIds())].sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+      // The firings of the failed attempt, and only those, went out twice.
+      expect(queue.firingIds().length - new Set(queue.firingIds()).size).toBeLessThanOrEqual(sentFirst.length);
+    });
+
+    test('a timer replaced between the read and the move keeps the replacement', async () => {
+      const { store, queue, ticker } = setup();
+      await addCron(store, 'swapped', '* * * * *');
+      const replacement: CronTimer = { ...(store.timers.get('swapped') as CronTimer), createdAt: T0, cron: '0 * * * *', dueAt: firstMatch('0 * * * *', T0) };
+      // A PUT of the id lands while the tick sends the old version's firings.
+      const send = queue.sendBatch.bind(queue);
+      queue.sendBatch = (entries) => {
+        store.timers.set('swapped', replacement);
+        return send(entries);
+      };
+      await ticker.tick(SHARD);
+      expect(store.timers.get('swapped')).toBe(replacement);
+      expect(store.cronAdvances).toHaveLength(0);
+    });
+
+    test('a chunk whose moves land later than createWithinMs is covered again from then, as a slow PUT is', async () => {
+      const { store, clock, queue, ticker, config } = setup();
+      await addCron(store, 'slow', '*/10 * * * * *');
+      const advance = store.advanceCronTimers.bind(store);
+      let writes = 0;
+      store.advanceCronTimers = async (advances) => {
+        // The first write takes 40 s (throttled, retried); the next one is quick.
+        if (writes++ === 0) clock.advance(40_000);
+        return advance(advances);
+      };
+      const report = await ticker.tick(SHARD);
+      expect(writes).toBe(2);
+      const moved = store.timers.get('slow') as CronTimer;
+      // The boundary is measured from after the slow write, so a tick that read the index before it owes nothing.
+      expect(moved.tickFrom).toBe(Math.ceil((T0 + 40_000 + config.directSendMs) / 1000) * 1000);
+      const ids = queue.firingIds();
+      expect(ids.length).toBe(new Set(ids).size);
+      expect(ids.sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+    });
+
+    test('timers far behind are moved a chunk at a time: with short deadlines the continuations finish, each firing once', async () => {
+      const { store, clock, queue, ticker } = setup({}, 50);
+      for (let i = 0; i < 12; i++) await addCron(store, `behind-${i}`, '*/2 * * * * *');
+      // An hour without a tick: each timer owes 1,800 firings and more, over the slice of a chunk.
+      await store.initShardState(SHARD, T0);
+      clock.set(T0 + 3_600_000);
+      let report = await ticker.tick(SHARD, { deadlineMs: clock.now() + 3_000 });
+      let hops = 0;
+      while (report.continuation && hops++ < 500) {
+        report = await ticker.tick(SHARD, { deadlineMs: clock.now() + 3_000, continueAs: report.continuation.owner });
+      }
+      expect(report.continuation).toBeUndefined();
+      expect(hops).toBeGreaterThan(1);
+      const ids = queue.firingIds();
+      expect(ids.length).toBe(new Set(ids).size);
+      expect(ids.sort()).toEqual(expectedFiringIds(store, T0, report.watermark));
+    });
+
+    test('one with no firing left leaves the schedule and expires; its last firings are sent', async () => {
+      const { store, clock, queue, ticker, config } = setup();
+      await addCron(store, 'ending', '*/10 * * * * *', { endAt: T0 + 35_000 });
+      await ticker.tick(SHARD);
+      expect(queue.firingIds()).toEqual([0, 10_000, 20_000, 30_000].map((d) => `ending@${T0 + d}`));
+      const ended = store.timers.get('ending') as CronTimer;
+      expect(ended.dueAt).toBeUndefined();
+      expect(ended.expiresAt).toBe(ended.tickFrom + config.oneShotRetentionMs);
+      const reads = jest.spyOn(store, 'queryCron');
+      clock.advance(600_000);
+      await ticker.tick(SHARD);
+      expect(reads).toHaveBeenCalled();
+      expect(queue.firingIds()).toHaveLength(4);
+    });
   });
 });

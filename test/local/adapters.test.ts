@@ -152,14 +152,14 @@ describe('SqliteTimerStore periodic index', () => {
     expect(await read(store, 300)).toEqual([]);
     const restarted = new SqliteTimerStore(db);
     expect(await read(restarted)).toEqual(expected);
-    expect(restarted.countTimers(NOW)).toEqual({ periodic: 3, oneshot: 1 });
+    expect(restarted.countTimers(NOW)).toEqual({ periodic: 3, oneshot: 1, cron: 0 });
     // The intervals listed are those of the timers indexed: 300 went with the one timer that had it.
     expect(await store.listIntervals('shard0', NOW)).toEqual([60]);
     expect(await restarted.listIntervals('shard0', NOW)).toEqual([60]);
     expect(await store.listIntervals('shard1', NOW)).toEqual([]);
     expect((await readAll(store.queryPeriodic('shard0', 60, 7, 8))).ids).toEqual(['moved']);
     expect((await readAll(store.queryPeriodic('shard0', 60, 9, 10))).ids).toEqual(['kept']);
-    expect(store.countTimers(NOW)).toEqual({ periodic: 3, oneshot: 1 });
+    expect(store.countTimers(NOW)).toEqual({ periodic: 3, oneshot: 1, cron: 0 });
     db.close();
   });
 });
@@ -606,12 +606,12 @@ describe('openDatabase on a file of an earlier version', () => {
 
     // Assess: the new layout, version recorded, the old indexes gone.
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
       const columns = (db.pragma('table_info(queue)') as Array<{ name: string }>).map((c) => c.name);
       expect(columns).toContain('kind');
       expect(columns).not.toContain('firing_id');
       const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>).map((r) => r.name);
-      expect(indexes.sort()).toEqual(['sqlite_autoindex_dead_letters_1', 'sqlite_autoindex_shards_1', 'timers_expiry', 'timers_oneshot']);
+      expect(indexes.sort()).toEqual(['sqlite_autoindex_dead_letters_1', 'sqlite_autoindex_shards_1', 'timers_cron', 'timers_expiry', 'timers_oneshot']);
       // The periodic timer is found without its old index; the ticks send its firings from its creation on.
       const store = new SqliteTimerStore(db);
       expect((await readAll(store.queryPeriodic('shard0', 60, 0, 60))).ids).toEqual(['every-minute']);
@@ -671,7 +671,7 @@ describe('openDatabase on a file of an earlier version', () => {
     // Assess
     const fresh = openDatabase({ memory: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
       expect(layoutOf(db)).toEqual(layoutOf(fresh));
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'shard_intervals'").all()).toEqual([]);
       expect(db.prepare('SELECT COUNT(*) AS n FROM timers WHERE tick_from != created_at').get()).toEqual({ n: 0 });
@@ -713,7 +713,7 @@ describe('openDatabase on a file of an earlier version', () => {
       // The shard keeps its watermark and lease; its intervals are those of its timers, not the old list.
       expect(await store.getShardState('shard0')).toEqual({ shardId: 'shard0', watermark: NOW, leaseOwner: 'dead-tick', leaseUntil: NOW + 30_000 });
       expect(await store.listIntervals('shard0', NOW)).toEqual([30, 60]);
-      expect(store.countTimers(NOW)).toEqual({ periodic: 2, oneshot: 1 });
+      expect(store.countTimers(NOW)).toEqual({ periodic: 2, oneshot: 1, cron: 0 });
 
       // A firing a tick sends again after the upgrade is the message already queued, which is delivered as it was.
       const queue = new SqliteQueue(db);
@@ -727,7 +727,7 @@ describe('openDatabase on a file of an earlier version', () => {
       // The ended periodic timer is forgotten with the fired one-shot once both expired.
       expect(store.deleteExpired(NOW + 600_000 + DAY_MS)).toBe(2);
       expect(await store.getTimer('ending')).toBeUndefined();
-      expect(store.countTimers(NOW + 600_000 + DAY_MS)).toEqual({ periodic: 1, oneshot: 0 });
+      expect(store.countTimers(NOW + 600_000 + DAY_MS)).toEqual({ periodic: 1, oneshot: 0, cron: 0 });
     } finally {
       fresh.close();
       db.close();
@@ -754,6 +754,32 @@ describe('openDatabase on a file of an earlier version', () => {
     }
   });
 
+  test('version 2: cron columns and their index are added, every timer kept', async () => {
+    // Prepare: a file of this version, taken back to version 2's layout.
+    const file = path.join(dir, 'timers.db');
+    const current = openDatabase({ file });
+    const store = new SqliteTimerStore(current);
+    await store.putTimer(periodicTimerFrom('kept', '{"timerCallbackData": 1, "interval": 60}', { shardCount: 1, defaultIntervalSeconds: 60 }, NOW));
+    current.close();
+    const old = rawDatabase(file);
+    old.exec('DROP INDEX timers_cron; ALTER TABLE timers DROP COLUMN cron; ALTER TABLE timers DROP COLUMN time_zone; PRAGMA user_version = 2;');
+    old.close();
+
+    // Act
+    const db = openDatabase({ file });
+
+    // Assess
+    const fresh = openDatabase({ memory: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(layoutOf(db)).toEqual(layoutOf(fresh));
+      expect(await new SqliteTimerStore(db).getTimer('kept')).toMatchObject({ kind: 'periodic', interval: 60, createdAt: NOW });
+    } finally {
+      db.close();
+      fresh.close();
+    }
+  });
+
   test('a file of a newer version is refused, and left as it was', () => {
     // Prepare
     const file = firstReleaseFile();
@@ -762,7 +788,7 @@ describe('openDatabase on a file of an earlier version', () => {
     newer.close();
 
     // Act and assess
-    expect(() => openDatabase({ file })).toThrow(/written by a newer version of the timer service \(schema 99, this one reads up to 2\)/);
+    expect(() => openDatabase({ file })).toThrow(/written by a newer version of the timer service \(schema 99, this one reads up to 3\)/);
     const after = rawDatabase(file);
     expect((after.pragma('table_info(queue)') as Array<{ name: string }>).map((c) => c.name)).toContain('firing_id');
     after.close();

@@ -114,7 +114,7 @@ test('an unknown route answers 404 naming every route the runtime serves: the ti
 
   expect(answer.status).toBe(404);
   expect(answer.body.message).toBe(
-    'no route for /timers/some-id: use /periodic/{id} or /oneshot/{id}, or GET /healthz, GET /metrics, GET /dead-letters, GET /lateness',
+    'no route for /timers/some-id: use /periodic/{id}, /oneshot/{id} or /cron/{id}, or GET /healthz, GET /metrics, GET /dead-letters, GET /lateness',
   );
   // Each route it names is served (a GET on it is not a 404).
   for (const route of RUNTIME_ROUTE_NAMES) {
@@ -147,7 +147,7 @@ describe('bad input: a 4xx with a message, nothing stored, the server keeps serv
     ['timerCallbackData over 254 KiB', 'PUT', '/oneshot/bad-16', JSON.stringify({ timerCallbackData: 'x'.repeat(255 * 1024), delaySeconds: 5 }), 413, /at most/],
     ['a body over the size limit', 'PUT', '/oneshot/bad-17', JSON.stringify({ timerCallbackData: 'x'.repeat(300 * 1024), delaySeconds: 5 }), 413, /at most \d+ are accepted/],
     ['POST on a timer route', 'POST', '/periodic/bad-18', '{"timerCallbackData": 1}', 405, /use PUT, GET or DELETE/],
-    ['an unknown route', 'PUT', '/cron/bad-19', '{"timerCallbackData": 1}', 404, /use \/periodic\/\{id\} or \/oneshot\/\{id\}/],
+    ['an unknown route', 'PUT', '/timers/bad-19', '{"timerCallbackData": 1}', 404, /use \/periodic\/\{id\}, \/oneshot\/\{id\} or \/cron\/\{id\}/],
   ];
 
   test.each(cases)('%s', async (_name, method, route, body, status, message) => {

@@ -145,7 +145,7 @@ describe('ended periodic timers on SQLite', () => {
     expect(world.store.read).not.toContain('ending');
 
     // Still stored, counted and readable as ended until it expires (its end plus the retention), then not.
-    expect(world.store.countTimers(T0 + 40_000)).toEqual({ periodic: 2, oneshot: 0 });
+    expect(world.store.countTimers(T0 + 40_000)).toEqual({ periodic: 2, oneshot: 0, cron: 0 });
     const expiresAt = T0 + 30_000 + RETENTION_MS;
     world.clock.nowMs = expiresAt - 1;
     const ended = await world.get('ending');
@@ -154,12 +154,12 @@ describe('ended periodic timers on SQLite', () => {
     expect((await world.get('steady')).body.state).toBe('active');
     world.clock.nowMs = expiresAt;
     expect((await world.get('ending')).statusCode).toBe(404);
-    expect(world.store.countTimers(expiresAt)).toEqual({ periodic: 1, oneshot: 0 });
+    expect(world.store.countTimers(expiresAt)).toEqual({ periodic: 1, oneshot: 0, cron: 0 });
 
     // Then forgotten for good.
     expect(world.store.deleteExpired(expiresAt)).toBe(1);
     expect(await world.store.getTimer('ending')).toBeUndefined();
-    expect(world.store.countTimers(expiresAt)).toEqual({ periodic: 1, oneshot: 0 });
+    expect(world.store.countTimers(expiresAt)).toEqual({ periodic: 1, oneshot: 0, cron: 0 });
   });
 
   test('a timer that ended while the runtime was stopped is still read by the catch-up, which sends its last firings', async () => {

@@ -7,7 +7,9 @@
  */
 import { PeriodicTimer, Timer } from '../../src/core/model';
 import { MessageAttribute } from '../../src/core/names';
-import { Clock, FiringQueue, MetricsSink, QueueEntry, QueueFailure, ShardClaim, ShardState, TimerPage, TimerPages, TimerStore } from '../../src/core/ports';
+import {
+  Clock, CronAdvance, FiringQueue, MetricsSink, QueueEntry, QueueFailure, ShardClaim, ShardState, TimerPage, TimerPages, TimerStore,
+} from '../../src/core/ports';
 
 interface MutableShardState {
   watermark: number;
@@ -51,6 +53,11 @@ export class MemoryTimerStore implements TimerStore {
   pagesServed = 0;
   /** Every call that wrote the shard state, by method: the API must make none. */
   readonly shardWrites: string[] = [];
+  /** Every move the ticks stored, in order, to check what they wrote. */
+  readonly cronAdvances: CronAdvance[] = [];
+  /** Set to make `advanceCronTimers` fail, as a throttled or failed write would. */
+  failCronAdvances?: Error;
+
   /** Not kept by default (registrations never lapse here); a test may set it to see what a tick reports. */
   keepIntervals?: (shardId: string, intervals: readonly number[], nowMs: number) => Promise<void>;
 
@@ -179,6 +186,26 @@ export class MemoryTimerStore implements TimerStore {
       (t) => (t.kind === 'oneshot' ? t.fireAt : 0),
       after,
     );
+  }
+
+  queryCron(shardId: string, fromMs: number, toMs: number, after?: string): TimerPages {
+    return this.pages(
+      (t) => t.kind === 'cron' && t.shardId === shardId && t.dueAt !== undefined && t.dueAt >= fromMs && t.dueAt < toMs,
+      (t) => (t.kind === 'cron' ? t.dueAt ?? 0 : 0),
+      after,
+    );
+  }
+
+  async advanceCronTimers(advances: readonly CronAdvance[]): Promise<void> {
+    if (this.failCronAdvances) throw this.failCronAdvances;
+    for (const advance of advances) {
+      const current = this.timers.get(advance.read.id);
+      const { createdAt, tickFrom, dueAt } = advance.read;
+      if (current?.kind !== 'cron' || current.createdAt !== createdAt || current.tickFrom !== tickFrom || current.dueAt !== dueAt) continue;
+      this.cronAdvances.push(advance);
+      this.timers.set(advance.next.id, advance.next);
+      this.indexWrite(advance.next.id, advance.next);
+    }
   }
 
   async retireTimers(timers: readonly PeriodicTimer[]): Promise<void> {

@@ -27,20 +27,861 @@ var __toESM = (mod2, isNodeMode, target) => (target = mod2 != null ? __create(__
 ));
 var __toCommonJS = (mod2) => __copyProps(__defProp({}, "__esModule", { value: true }), mod2);
 
-// src/api/api.lambda.ts
-var api_lambda_exports = {};
-__export(api_lambda_exports, {
+// src/tick/tick.lambda.ts
+var tick_lambda_exports = {};
+__export(tick_lambda_exports, {
   handler: () => handler
 });
-module.exports = __toCommonJS(api_lambda_exports);
+module.exports = __toCommonJS(tick_lambda_exports);
 
 // src/aws/engine-from-env.ts
 var import_client_dynamodb2 = require("@aws-sdk/client-dynamodb");
 var import_client_lambda = require("@aws-sdk/client-lambda");
 var import_client_sqs2 = require("@aws-sdk/client-sqs");
 
+// node_modules/croner/dist/croner.js
+function g(s3, e, t, n2 = 0, r = 0, a = 0, i = 0) {
+  let o = s3 >= 0 && s3 < 100, u = Date.UTC(o ? s3 + 400 : s3, e, t, n2, r, a, i);
+  return o ? u - 126227808e5 : u;
+}
+function D(s3) {
+  return g(s3.y, s3.m - 1, s3.d, s3.h, s3.i, s3.s);
+}
+function w(s3, e) {
+  return s3.y === e.y && s3.m === e.m && s3.d === e.d && s3.h === e.h && s3.i === e.i && s3.s === e.s;
+}
+function O(s3) {
+  let e = s3.substring(9);
+  return e.includes("Z") || e.includes("+") || e.includes("-");
+}
+function Z(s3, e) {
+  let t = new Date(Date.parse(s3));
+  if (isNaN(t)) throw new Error("Invalid ISO8601 passed to timezone parser.");
+  return O(s3) ? { tp: T(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds(), "Etc/UTC"), ms: t.getUTCMilliseconds() } : { tp: T(t.getFullYear(), t.getMonth() + 1, t.getDate(), t.getHours(), t.getMinutes(), t.getSeconds(), e), ms: t.getMilliseconds() };
+}
+function v(s3, e, t) {
+  let { tp: n2, ms: r } = Z(s3, e);
+  return new Date(N(n2, t).getTime() + r);
+}
+function N(s3, e) {
+  let t = _(s3);
+  if (t.kind === "single") return t.date;
+  if (t.kind === "ambiguous") return t.earlier;
+  if (e) throw new Error("Invalid date passed to fromTZ()");
+  return t.after;
+}
+function _(s3) {
+  let e = D(s3), t = (i) => R(new Date(i), s3.tz), n2 = e - t(e), r = y(new Date(n2), s3.tz);
+  if (w(r, s3)) {
+    let i = D(r) - n2, o = n2 - (t(n2 - E) - i);
+    if (o < n2 && w(y(new Date(o), s3.tz), s3)) return { kind: "ambiguous", earlier: new Date(o), later: new Date(n2) };
+    let u = n2 + (i - t(n2 + E));
+    return u > n2 && w(y(new Date(u), s3.tz), s3) ? { kind: "ambiguous", earlier: new Date(n2), later: new Date(u) } : { kind: "single", date: new Date(n2) };
+  }
+  let a = e - (D(r) - n2);
+  return w(y(new Date(a), s3.tz), s3) ? { kind: "single", date: new Date(a) } : { kind: "gap", before: new Date(Math.min(n2, a)), after: new Date(Math.max(n2, a)) };
+}
+var E = 3 * 36e5;
+function R(s3, e) {
+  return D(y(s3, e)) - (s3.getTime() - s3.getUTCMilliseconds());
+}
+function k(s3, e, t) {
+  let n2 = R(new Date(s3), t);
+  for (; e - s3 > 1e3; ) {
+    let r = s3 + Math.floor((e - s3) / 2e3) * 1e3;
+    R(new Date(r), t) === n2 ? s3 = r : e = r;
+  }
+  return e;
+}
+function U(s3, e) {
+  let t = _(y(new Date(s3), e));
+  if (t.kind === "ambiguous") return s3 < t.later.getTime() ? "earlier" : "later";
+}
+var H = g(1, 0, 1);
+var S = 864e5;
+var W = /* @__PURE__ */ new Map();
+function y(s3, e) {
+  if (e === void 0) return T(s3.getFullYear(), s3.getMonth() + 1, s3.getDate(), s3.getHours(), s3.getMinutes(), s3.getSeconds());
+  let t = W.get(e), n2;
+  try {
+    t || (t = new Intl.DateTimeFormat("en-US", { timeZone: e, year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric", hour12: false }), W.set(e, t)), n2 = t.formatToParts(s3);
+  } catch (i) {
+    let o = i instanceof Error ? i.message : String(i);
+    throw new RangeError(`toTZ: Invalid timezone '${e}' or date. Please provide a valid IANA timezone (e.g., 'America/New_York', 'Europe/Stockholm'). Original error: ${o}`);
+  }
+  let r = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (let i of n2) (i.type === "year" || i.type === "month" || i.type === "day" || i.type === "hour" || i.type === "minute" || i.type === "second") && (r[i.type] = parseInt(i.value, 10));
+  if (isNaN(r.year) || isNaN(r.month) || isNaN(r.day) || isNaN(r.hour) || isNaN(r.minute) || isNaN(r.second)) throw new Error(`toTZ: Failed to parse all date components from timezone '${e}'. This may indicate an invalid date or timezone configuration. Parsed components: ${JSON.stringify(r)}`);
+  let a = s3.getTime() - H;
+  return (a < -S || a < S && r.month === 12) && (r.year = 1 - r.year), r.hour === 24 && (r.hour = 0), { y: r.year, m: r.month, d: r.day, h: r.hour, i: r.minute, s: r.second, tz: e };
+}
+function T(s3, e, t, n2, r, a, i) {
+  return { y: s3, m: e, d: t, h: n2, i: r, s: a, tz: i };
+}
+var x = [1, 2, 4, 8, 16];
+var C = class s {
+  pattern;
+  timezone;
+  mode;
+  alternativeWeekdays;
+  sloppyRanges;
+  fixedTimeRule;
+  second;
+  minute;
+  hour;
+  day;
+  month;
+  dayOfWeek;
+  year;
+  lastDayOfMonth;
+  lastWeekday;
+  nearestWeekdays;
+  starDOM;
+  starDOW;
+  starYear;
+  useAndLogic;
+  isFixedTime;
+  constructor(e, t, n2) {
+    this.pattern = e, this.timezone = t, this.mode = n2?.mode ?? "auto", this.alternativeWeekdays = n2?.alternativeWeekdays ?? false, this.sloppyRanges = n2?.sloppyRanges ?? false, this.fixedTimeRule = n2?.fixedTimeRule ?? "single-value", this.second = Array(60).fill(0), this.minute = Array(60).fill(0), this.hour = Array(24).fill(0), this.day = Array(31).fill(0), this.month = Array(12).fill(0), this.dayOfWeek = Array(7).fill(0), this.year = [], this.lastDayOfMonth = false, this.lastWeekday = false, this.nearestWeekdays = Array(31).fill(0), this.starDOM = false, this.starDOW = false, this.starYear = false, this.useAndLogic = false, this.isFixedTime = false, this.parse();
+  }
+  parse() {
+    if (!(typeof this.pattern == "string" || this.pattern instanceof String)) throw new TypeError("CronPattern: Pattern has to be of type string.");
+    this.pattern.indexOf("@") >= 0 && (this.pattern = this.handleNicknames(this.pattern).trim());
+    let e = this.pattern.match(/\S+/g) || [""], t = e.length;
+    if (e.length < 5 || e.length > 7) throw new TypeError("CronPattern: invalid configuration format ('" + this.pattern + "'), exactly five, six, or seven space separated parts are required.");
+    if (this.mode !== "auto") {
+      let i;
+      switch (this.mode) {
+        case "5-part":
+          i = 5;
+          break;
+        case "6-part":
+          i = 6;
+          break;
+        case "7-part":
+          i = 7;
+          break;
+        case "5-or-6-parts":
+          i = [5, 6];
+          break;
+        case "6-or-7-parts":
+          i = [6, 7];
+          break;
+        default:
+          i = 0;
+      }
+      if (!(Array.isArray(i) ? i.includes(t) : t === i)) {
+        let u = Array.isArray(i) ? i.join(" or ") : i.toString();
+        throw new TypeError(`CronPattern: mode '${this.mode}' requires exactly ${u} parts, but pattern '${this.pattern}' has ${t} parts.`);
+      }
+    }
+    if (e.length === 5 && e.unshift("0"), e.length === 6 && e.push("*"), this.pattern.indexOf("?") >= 0) for (let i = 0; i < e.length; i++) e[i] = e[i].replace(/\?/g, "*");
+    if (e[3].toUpperCase() === "LW") this.lastWeekday = true, e[3] = "";
+    else if (e[3].toUpperCase().indexOf("L") >= 0) {
+      let i = e[3].split(",");
+      if (i.length > 1 && i.some((o) => o.toUpperCase() === "LW")) throw new TypeError(`CronPattern: Syntax error, LW can not be in a list in day-of-month ('${e[3]}').`);
+      if (i.some((o) => o === "" || o.toUpperCase() !== "L" && /l/i.test(o))) throw new TypeError("CronPattern: Syntax error, L has to be a value of its own in day-of-month ('" + e[3] + "').");
+      e[3] = i.filter((o) => o.toUpperCase() !== "L").join(","), this.lastDayOfMonth = true;
+    }
+    if (e[3] == "*" && (this.starDOM = true), e[6] == "*" && (this.starYear = true), e[4].length >= 3 && (e[4] = this.replaceAlpha(e[4], s.MONTH_NAMES)), e[5].length >= 3 && (e[5] = this.alternativeWeekdays ? this.replaceAlpha(e[5], s.DAY_NAMES_QUARTZ) : this.replaceAlpha(e[5], s.DAY_NAMES)), e[5].startsWith("+") && (this.useAndLogic = true, e[5] = e[5].substring(1), e[5] === "")) throw new TypeError("CronPattern: Day-of-week field cannot be empty after '+' modifier.");
+    switch (e[5] == "*" && (this.starDOW = true), this.mode) {
+      case "5-part":
+        e[0] = "0", e[6] = "*";
+        break;
+      case "6-part":
+        e[6] = "*";
+        break;
+      case "5-or-6-parts":
+        e[6] = "*";
+        break;
+      case "6-or-7-parts":
+        break;
+      case "7-part":
+      case "auto":
+        break;
+    }
+    this.throwAtIllegalCharacters(e), this.partToArray("second", e[0], 0, 1), this.partToArray("minute", e[1], 0, 1), this.partToArray("hour", e[2], 0, 1), this.partToArray("day", e[3], -1, 1), this.partToArray("month", e[4], -1, 1);
+    let n2 = this.alternativeWeekdays ? -1 : 0;
+    this.partToArray("dayOfWeek", e[5], n2, 63), e[6] === "*" ? this.year = Array(1e4).fill(1) : (this.year = Array(1e4).fill(0), this.partToArray("year", e[6], 0, 1)), !this.alternativeWeekdays && this.dayOfWeek[7] && (this.dayOfWeek[0] = this.dayOfWeek[7]);
+    let r = this.fixedTimeRule === "single-value", a = (i, o) => !i.includes("*") && !i.includes("/") && (!r || o.filter((u) => u).length === 1);
+    this.isFixedTime = a(e[0], this.second) && a(e[1], this.minute) && a(e[2], this.hour);
+  }
+  partToArray(e, t, n2, r) {
+    let a = this[e];
+    if (t === "" && !(e === "day" && (this.lastDayOfMonth || this.lastWeekday))) throw new TypeError("CronPattern: configuration entry " + e + " (" + t + ") is empty, check for trailing spaces.");
+    if (t === "*") return a.fill(r);
+    let i = t.split(",");
+    if (i.length > 1) for (let o of i) this.partToArray(e, o, n2, r);
+    else t.includes("-") && t.includes("/") ? this.handleRangeWithStepping(t, e, n2, r) : t.includes("-") ? this.handleRange(t, e, n2, r) : t.includes("/") ? this.handleStepping(t, e, n2, r) : t !== "" && this.handleNumber(t, e, n2, r);
+  }
+  throwAtIllegalCharacters(e) {
+    for (let t = 0; t < e.length; t++) if ((t === 3 ? /[^/*0-9,\-WwLl]+/ : t === 5 ? /[^/*0-9,\-#Ll]+/ : /[^/*0-9,\-]+/).test(e[t])) throw new TypeError("CronPattern: configuration entry " + t + " (" + e[t] + ") contains illegal characters.");
+  }
+  handleNumber(e, t, n2, r) {
+    let a = this.extractNth(e, t), i = e.toUpperCase().includes("W");
+    if (t !== "day" && i) throw new TypeError("CronPattern: Nearest weekday modifier (W) only allowed in day-of-month.");
+    i && (t = "nearestWeekdays");
+    let o = i ? a[0].replace(/W$/i, "") : a[0], u = s.toNumber(o) + n2;
+    if (isNaN(u)) throw new TypeError("CronPattern: " + t + " is not a number: '" + e + "'");
+    this.setPart(t, u, a[1] || r);
+  }
+  setPart(e, t, n2) {
+    if (!Object.prototype.hasOwnProperty.call(this, e)) throw new TypeError("CronPattern: Invalid part specified: " + e);
+    if (e === "dayOfWeek") {
+      if (t === 7 && (t = 0), t < 0 || t > 6) throw new RangeError("CronPattern: Invalid value for dayOfWeek: " + t);
+      this.setNthWeekdayOfMonth(t, n2);
+      return;
+    }
+    if (e === "second" || e === "minute") {
+      if (t < 0 || t >= 60) throw new RangeError("CronPattern: Invalid value for " + e + ": " + t);
+    } else if (e === "hour") {
+      if (t < 0 || t >= 24) throw new RangeError("CronPattern: Invalid value for " + e + ": " + t);
+    } else if (e === "day" || e === "nearestWeekdays") {
+      if (t < 0 || t >= 31) throw new RangeError("CronPattern: Invalid value for " + e + ": " + t);
+    } else if (e === "month") {
+      if (t < 0 || t >= 12) throw new RangeError("CronPattern: Invalid value for " + e + ": " + t);
+    } else if (e === "year" && (t < 1 || t >= 1e4)) throw new RangeError("CronPattern: Invalid value for " + e + ": " + t + " (supported range: 1-9999)");
+    this[e][t] = n2;
+  }
+  static toNumber(e) {
+    return /^\d+$/.test(e) ? parseInt(e, 10) : NaN;
+  }
+  validateNotNaN(e, t) {
+    if (isNaN(e)) throw new TypeError(t);
+  }
+  validateRange(e, t, n2, r, a) {
+    if (e > t) throw new TypeError("CronPattern: From value is larger than to value: '" + a + "'");
+    if (n2 !== void 0) {
+      if (n2 === 0) throw new TypeError("CronPattern: Syntax error, illegal stepping: 0");
+      if (n2 > this[r].length) throw new TypeError("CronPattern: Syntax error, steps cannot be greater than maximum value of part (" + this[r].length + ")");
+    }
+  }
+  handleRangeWithStepping(e, t, n2, r) {
+    if (e.toUpperCase().includes("W")) throw new TypeError("CronPattern: Syntax error, W is not allowed in ranges with stepping.");
+    let a = this.extractNth(e, t), i = a[0].match(/^(\d+)-(\d+)\/(\d+)$/);
+    if (i === null) throw new TypeError("CronPattern: Syntax error, illegal range with stepping: '" + e + "'");
+    let [, o, u, l] = i, h = parseInt(o, 10) + n2, m = parseInt(u, 10) + n2, d = parseInt(l, 10);
+    this.validateNotNaN(h, "CronPattern: Syntax error, illegal lower range (NaN)"), this.validateNotNaN(m, "CronPattern: Syntax error, illegal upper range (NaN)"), this.validateNotNaN(d, "CronPattern: Syntax error, illegal stepping: (NaN)"), this.validateRange(h, m, d, t, e);
+    for (let p = h; p <= m; p += d) this.setPart(t, p, a[1] || r);
+  }
+  extractNth(e, t) {
+    let n2 = e, r;
+    if (n2.includes("#")) {
+      if (t !== "dayOfWeek") throw new Error("CronPattern: nth (#) only allowed in day-of-week field");
+      let a = n2.split("#");
+      if (a.length !== 2 || a[1] === "") throw new TypeError("CronPattern: Syntax error, illegal nth weekday: '" + e + "'");
+      n2 = a[0], r = a[1];
+    } else if (n2.toUpperCase().endsWith("L")) {
+      if (t !== "dayOfWeek") throw new Error("CronPattern: L modifier only allowed in day-of-week field (use L alone for day-of-month)");
+      r = "L", n2 = n2.slice(0, -1);
+    }
+    return [n2, r];
+  }
+  handleRange(e, t, n2, r) {
+    if (e.toUpperCase().includes("W")) throw new TypeError("CronPattern: Syntax error, W is not allowed in a range.");
+    let a = this.extractNth(e, t), i = a[0].split("-");
+    if (i.length !== 2) throw new TypeError("CronPattern: Syntax error, illegal range: '" + e + "'");
+    let o = s.toNumber(i[0]) + n2, u = s.toNumber(i[1]) + n2;
+    this.validateNotNaN(o, "CronPattern: Syntax error, illegal lower range (NaN)"), this.validateNotNaN(u, "CronPattern: Syntax error, illegal upper range (NaN)"), this.validateRange(o, u, void 0, t, e);
+    for (let l = o; l <= u; l++) this.setPart(t, l, a[1] || r);
+  }
+  handleStepping(e, t, n2, r) {
+    if (e.toUpperCase().includes("W")) throw new TypeError("CronPattern: Syntax error, W is not allowed in parts with stepping.");
+    let a = this.extractNth(e, t), i = a[0].split("/");
+    if (i.length !== 2) throw new TypeError("CronPattern: Syntax error, illegal stepping: '" + e + "'");
+    if (this.sloppyRanges) i[0] === "" && (i[0] = "*");
+    else {
+      if (i[0] === "") throw new TypeError("CronPattern: Syntax error, stepping with missing prefix ('" + e + "') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.");
+      if (i[0] !== "*") throw new TypeError("CronPattern: Syntax error, stepping with numeric prefix ('" + e + "') is not allowed. Use wildcard (*/step) or range (min-max/step) instead.");
+    }
+    let o = 0;
+    i[0] !== "*" && (o = s.toNumber(i[0]) + n2, this.validateNotNaN(o, "CronPattern: Syntax error, illegal stepping start (NaN)"));
+    let u = s.toNumber(i[1]);
+    this.validateNotNaN(u, "CronPattern: Syntax error, illegal stepping: (NaN)"), this.validateRange(0, this[t].length - 1, u, t, e);
+    for (let l = o; l < this[t].length; l += u) t === "year" && l === 0 || this.setPart(t, l, a[1] || r);
+  }
+  replaceAlpha(e, t) {
+    let n2 = e;
+    for (let [r, a] of Object.entries(t)) n2 = n2.replace(new RegExp(r, "gi"), (i, o, u) => {
+      let l = o + i.length - 3, h = u.charAt(l - 1), m = u.charAt(l + 3);
+      if (/[a-z\d/#]/i.test(h) || /[a-km-z\d]/i.test(m)) throw new TypeError(`CronPattern: Syntax error, a month or day name has to stand alone ('${e}').`);
+      return a;
+    });
+    return n2;
+  }
+  static DAY_NAMES = { "-sun": "-7", sun: "0", mon: "1", tue: "2", wed: "3", thu: "4", fri: "5", sat: "6" };
+  static DAY_NAMES_QUARTZ = { sun: "1", mon: "2", tue: "3", wed: "4", thu: "5", fri: "6", sat: "7" };
+  static MONTH_NAMES = { jan: "1", feb: "2", mar: "3", apr: "4", may: "5", jun: "6", jul: "7", aug: "8", sep: "9", oct: "10", nov: "11", dec: "12" };
+  static NICKNAME_MAP = { "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * SUN", "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *" };
+  handleNicknames(e) {
+    let t = e.trim().toLowerCase();
+    if (t === "@reboot") throw new TypeError("CronPattern: @reboot is not supported in this environment. This is an event-based trigger that requires system startup detection.");
+    return s.NICKNAME_MAP[t] || e;
+  }
+  setNthWeekdayOfMonth(e, t) {
+    if (typeof t != "number" && t.toUpperCase() === "L") this.dayOfWeek[e] = this.dayOfWeek[e] | 32;
+    else if (t === 63) this.dayOfWeek[e] = 63;
+    else if (t < 6 && t > 0) this.dayOfWeek[e] = this.dayOfWeek[e] | x[t - 1];
+    else throw new TypeError(`CronPattern: nth weekday out of range, should be 1-5 or L. Value: ${t}, Type: ${typeof t}`);
+  }
+};
+var B = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+var f = [["month", "year", 0], ["day", "month", -1], ["hour", "day", 0], ["minute", "hour", 0], ["second", "minute", 0]];
+var c = class s2 {
+  tz;
+  instantMs;
+  instantFields;
+  ms;
+  second;
+  minute;
+  hour;
+  day;
+  month;
+  year;
+  constructor(e, t) {
+    if (this.tz = t, e && e instanceof Date) if (!isNaN(e)) this.fromDate(e);
+    else throw new TypeError("CronDate: Invalid date passed to CronDate constructor");
+    else if (e == null) this.fromDate(/* @__PURE__ */ new Date());
+    else if (e && typeof e == "string") this.fromString(e);
+    else if (e instanceof s2) this.fromCronDate(e);
+    else throw new TypeError("CronDate: Invalid type (" + typeof e + ") passed to CronDate constructor");
+  }
+  getLastDayOfMonth(e, t) {
+    return t !== 1 ? B[t] : new Date(g(e, t + 1, 0)).getUTCDate();
+  }
+  getLastWeekday(e, t) {
+    let n2 = this.getLastDayOfMonth(e, t), a = new Date(g(e, t, n2)).getUTCDay();
+    return a === 0 ? n2 - 2 : a === 6 ? n2 - 1 : n2;
+  }
+  getNearestWeekday(e, t, n2) {
+    let r = this.getLastDayOfMonth(e, t);
+    if (n2 > r) return -1;
+    let i = new Date(g(e, t, n2)).getUTCDay();
+    return i === 0 ? n2 === r ? n2 - 2 : n2 + 1 : i === 6 ? n2 === 1 ? n2 + 2 : n2 - 1 : n2;
+  }
+  isNthWeekdayOfMonth(e, t, n2, r) {
+    let i = new Date(g(e, t, n2)).getUTCDay(), o = 0;
+    for (let u = 1; u <= n2; u++) new Date(g(e, t, u)).getUTCDay() === i && o++;
+    if (r & 63 && x[o - 1] & r) return true;
+    if (r & 32) {
+      let u = this.getLastDayOfMonth(e, t);
+      for (let l = n2 + 1; l <= u; l++) if (new Date(g(e, t, l)).getUTCDay() === i) return false;
+      return true;
+    }
+    return false;
+  }
+  fromDate(e) {
+    if (this.tz !== void 0) if (typeof this.tz == "number") this.ms = e.getUTCMilliseconds(), this.second = e.getUTCSeconds(), this.minute = e.getUTCMinutes() + this.tz, this.hour = e.getUTCHours(), this.day = e.getUTCDate(), this.month = e.getUTCMonth(), this.year = e.getUTCFullYear(), this.apply();
+    else try {
+      let t = y(e, this.tz);
+      this.ms = e.getMilliseconds(), this.second = t.s, this.minute = t.i, this.hour = t.h, this.day = t.d, this.month = t.m - 1, this.year = t.y, this.cacheInstant(e.getTime() - this.ms);
+    } catch (t) {
+      let n2 = t instanceof Error ? t.message : String(t);
+      throw new TypeError(`CronDate: Failed to convert date to timezone '${this.tz}'. This may happen with invalid timezone names or dates. Original error: ${n2}`);
+    }
+    else this.ms = e.getMilliseconds(), this.second = e.getSeconds(), this.minute = e.getMinutes(), this.hour = e.getHours(), this.day = e.getDate(), this.month = e.getMonth(), this.year = e.getFullYear(), this.cacheInstant(e.getTime() - this.ms);
+  }
+  cacheInstant(e) {
+    this.instantMs = e;
+    let { year: t, month: n2, day: r, hour: a, minute: i, second: o } = this;
+    this.instantFields = [t, n2, r, a, i, o, this.tz];
+  }
+  cachedInstant() {
+    let e = this.instantFields;
+    if (!(e === void 0 || e[6] !== this.tz) && !(e[5] !== this.second || e[4] !== this.minute || e[3] !== this.hour) && !(e[2] !== this.day || e[1] !== this.month || e[0] !== this.year)) return this.instantMs;
+  }
+  fromCronDate(e) {
+    this.tz = e.tz, this.year = e.year, this.month = e.month, this.day = e.day, this.hour = e.hour, this.minute = e.minute, this.second = e.second, this.ms = e.ms, this.instantMs = e.instantMs, this.instantFields = e.instantFields;
+  }
+  apply() {
+    if (this.month > 11 || this.month < 0 || this.day > this.getLastDayOfMonth(this.year, this.month) || this.day < 1 || this.hour > 23 || this.minute > 59 || this.second > 59 || this.hour < 0 || this.minute < 0 || this.second < 0) {
+      let e = /* @__PURE__ */ new Date(0);
+      return e.setUTCFullYear(this.year, this.month, this.day), e.setUTCHours(this.hour, this.minute, this.second, this.ms), this.ms = e.getUTCMilliseconds(), this.second = e.getUTCSeconds(), this.minute = e.getUTCMinutes(), this.hour = e.getUTCHours(), this.day = e.getUTCDate(), this.month = e.getUTCMonth(), this.year = e.getUTCFullYear(), true;
+    } else return false;
+  }
+  fromString(e) {
+    if (typeof this.tz == "number") {
+      if (O(e)) return this.fromDate(v(e));
+      let t = v(e, "Etc/UTC");
+      this.ms = t.getUTCMilliseconds(), this.second = t.getUTCSeconds(), this.minute = t.getUTCMinutes(), this.hour = t.getUTCHours(), this.day = t.getUTCDate(), this.month = t.getUTCMonth(), this.year = t.getUTCFullYear(), this.apply();
+    } else return this.fromDate(v(e, this.tz));
+  }
+  findNext(e, t, n2, r) {
+    return this._findMatch(e, t, n2, r, 1);
+  }
+  _matchDayValue(e, t, n2, r) {
+    let a = e;
+    if (!a) {
+      for (let i = 0; i < n2.nearestWeekdays.length; i++) if (n2.nearestWeekdays[i]) {
+        let o = this.getNearestWeekday(this.year, this.month, i + 1);
+        if (o !== -1 && o === t) {
+          a = 1;
+          break;
+        }
+      }
+    }
+    if (n2.lastWeekday) {
+      let i = this.getLastWeekday(this.year, this.month);
+      t === i && (a = 1);
+    }
+    if (n2.lastDayOfMonth) {
+      let i = this.getLastDayOfMonth(this.year, this.month);
+      t === i && (a = 1);
+    }
+    if (!n2.starDOW) {
+      let i = new Date(g(this.year, this.month, 1, 0, 0, 0, 0)).getUTCDay(), o = n2.dayOfWeek[(i + (t - 1)) % 7];
+      o && o & 63 && (o = this.isNthWeekdayOfMonth(this.year, this.month, t, o) ? 1 : 0), n2.useAndLogic ? a = a && o : !r.domAndDow && !n2.starDOM ? a = a || o : a = a && o;
+    }
+    return a;
+  }
+  _findMatch(e, t, n2, r, a) {
+    let i = this[t], o = t === "day" ? this.getLastDayOfMonth(this.year, this.month) : 0, u = this[t] + r, l = a === 1 ? (h) => h < n2[t].length : (h) => h >= 0;
+    for (let h = u; l(h); h += a) {
+      let m = n2[t][h];
+      if (t === "day") {
+        if (h - r > o) continue;
+        m = this._matchDayValue(m, h - r, n2, e);
+      }
+      if (m) return this[t] = h - r, i !== this[t] ? 2 : 1;
+    }
+    return 3;
+  }
+  recurse(e, t, n2) {
+    let r = this.year, a = n2;
+    for (; typeof a == "number"; ) {
+      if (e.starYear && Math.abs(this.year - r) > 400) return null;
+      a = this.recurseStep(e, t, a);
+    }
+    return a;
+  }
+  recurseStep(e, t, n2) {
+    if (n2 === 0 && !e.starYear) {
+      if (this.year >= 0 && this.year < e.year.length && e.year[this.year] === 0) {
+        let a = -1;
+        for (let i = this.year + 1; i < e.year.length && i < 1e4; i++) if (e.year[i] === 1) {
+          a = i;
+          break;
+        }
+        if (a === -1) return null;
+        this.year = a, this.month = 0, this.day = 1, this.hour = 0, this.minute = 0, this.second = 0, this.ms = 0;
+      }
+      if (this.year >= 1e4) return null;
+    }
+    let r = this.findNext(t, f[n2][0], e, f[n2][2]);
+    if (r > 1) {
+      let a = n2 + 1;
+      for (; a < f.length; ) this[f[a][0]] = -f[a][2], a++;
+      if (r === 3) {
+        if (this[f[n2][1]]++, this[f[n2][0]] = -f[n2][2], this.apply(), n2 === 0 && !e.starYear) {
+          for (; this.year >= 0 && this.year < e.year.length && e.year[this.year] === 0 && this.year < 1e4; ) this.year++;
+          if (this.year >= 1e4 || this.year >= e.year.length) return null;
+        }
+        return 0;
+      } else if (this.apply()) return n2 - 1;
+    }
+    return n2 += 1, n2 >= f.length ? this : (e.starYear ? this.year >= 3e3 : this.year >= 1e4) ? null : n2;
+  }
+  increment(e, t, n2) {
+    return this.instantMs = void 0, this.instantFields = void 0, this.second += t.interval !== void 0 && t.interval > 1 && n2 ? t.interval : 1, this.ms = 0, this.apply(), this.recurse(e, t, 0);
+  }
+  decrement(e, t, n2 = true) {
+    this.instantMs = void 0, this.instantFields = void 0;
+    let r = t.interval !== void 0 && t.interval >= 1;
+    return (this.ms === 0 || r) && (this.second -= r && n2 ? t.interval : 1), this.ms = 0, this.apply(), this.year < 1 ? null : this.recurseBackward(e, t, 0);
+  }
+  recurseBackward(e, t, n2) {
+    let r = this.year, a = n2;
+    for (; typeof a == "number"; ) {
+      if (e.starYear && Math.abs(this.year - r) > 400) return null;
+      a = this.recurseBackwardStep(e, t, a);
+    }
+    return a;
+  }
+  recurseBackwardStep(e, t, n2) {
+    if (n2 === 0 && !e.starYear) {
+      if (this.year >= 0 && this.year < e.year.length && e.year[this.year] === 0) {
+        let a = -1;
+        for (let i = this.year - 1; i >= 0; i--) if (e.year[i] === 1) {
+          a = i;
+          break;
+        }
+        if (a === -1) return null;
+        this.year = a, this.month = 11, this.day = 31, this.hour = 23, this.minute = 59, this.second = 59, this.ms = 0;
+      }
+      if (this.year < 1) return null;
+    }
+    let r = this.findPrevious(t, f[n2][0], e, f[n2][2]);
+    if (r > 1) {
+      let a = n2 + 1;
+      for (; a < f.length; ) {
+        let i = f[a][0], o = f[a][2], u = this.getMaxPatternValue(i, e, o);
+        this[i] = u, a++;
+      }
+      if (r === 3) {
+        if (this[f[n2][1]]--, n2 === 0) {
+          let u = this.getLastDayOfMonth(this.year, this.month);
+          this.day > u && (this.day = u);
+        }
+        if (n2 === 1) if (this.day <= 0) this.day = 1;
+        else {
+          let u = this.year, l = this.month;
+          for (; l < 0; ) l += 12, u--;
+          for (; l > 11; ) l -= 12, u++;
+          let h = this.getLastDayOfMonth(u, l);
+          this.day > h && (this.day = h);
+        }
+        this.apply();
+        let i = f[n2][0], o = f[n2][2];
+        if (this[i] = this.getMaxPatternValue(i, e, o), this.apply(), n2 === 0) {
+          let u = f[1][2], l = this.getMaxPatternValue("day", e, u);
+          l !== this.day && (this.day = l, this.hour = this.getMaxPatternValue("hour", e, f[2][2]), this.minute = this.getMaxPatternValue("minute", e, f[3][2]), this.second = this.getMaxPatternValue("second", e, f[4][2]));
+        }
+        if (n2 === 0 && !e.starYear) {
+          for (; this.year >= 0 && this.year < e.year.length && e.year[this.year] === 0; ) this.year--;
+          if (this.year < 1) return null;
+        }
+        return 0;
+      } else if (this.apply()) return n2 - 1;
+    }
+    return n2 += 1, n2 >= f.length ? this : this.year < 1 ? null : n2;
+  }
+  getMaxPatternValue(e, t, n2) {
+    let r = t[e].length - 1 - n2;
+    for (let a = t[e].length - 1; a >= 0; a--) if (t[e][a]) {
+      r = a - n2;
+      break;
+    }
+    if (e === "day") {
+      let a = this.getLastDayOfMonth(this.year, this.month);
+      return t.lastWeekday || t.nearestWeekdays.some((i) => i) || t.lastDayOfMonth || !t.starDOW ? a : Math.min(r, a);
+    }
+    return r;
+  }
+  findPrevious(e, t, n2, r) {
+    return this._findMatch(e, t, n2, r, -1);
+  }
+  getDate(e) {
+    if (!e && typeof this.tz != "number") {
+      let t = this.cachedInstant();
+      if (t !== void 0) return new Date(t + (this.tz === void 0 ? this.ms : 0));
+    }
+    if (e || this.tz === void 0) {
+      if (this.year >= 0 && this.year < 100) {
+        let t = /* @__PURE__ */ new Date(0);
+        return t.setFullYear(this.year, this.month, this.day), t.setHours(this.hour, this.minute, this.second, this.ms), t;
+      }
+      return new Date(this.year, this.month, this.day, this.hour, this.minute, this.second, this.ms);
+    } else return typeof this.tz == "number" ? new Date(g(this.year, this.month, this.day, this.hour, this.minute - this.tz, this.second, this.ms)) : N(T(this.year, this.month + 1, this.day, this.hour, this.minute, this.second, this.tz), false);
+  }
+  getTime() {
+    return this.getDate(false).getTime();
+  }
+  match(e, t) {
+    if (!e.starYear && (this.year < 0 || this.year >= e.year.length || e.year[this.year] === 0)) return false;
+    for (let n2 = 0; n2 < f.length; n2++) {
+      let r = f[n2][0], a = f[n2][2], i = this[r];
+      if (i + a < 0 || i + a >= e[r].length) return false;
+      let o = e[r][i + a];
+      if (r === "day" && (o = this._matchDayValue(o, i, e, t)), !o) return false;
+    }
+    return true;
+  }
+};
+function F(s3) {
+  s3 === void 0 && (s3 = {}), delete s3.name, s3.legacyMode !== void 0 && s3.domAndDow === void 0 ? s3.domAndDow = !s3.legacyMode : s3.domAndDow === void 0 && (s3.domAndDow = false), s3.legacyMode = !s3.domAndDow;
+  let e = (n2, r) => n2 === void 0 ? r : n2;
+  if (s3.paused = e(s3.paused, false), s3.maxRuns = e(s3.maxRuns, 1 / 0), s3.catch = e(s3.catch, false), s3.unref = e(s3.unref, false), s3.mode = e(s3.mode, "auto"), s3.alternativeWeekdays = e(s3.alternativeWeekdays, false), s3.sloppyRanges = e(s3.sloppyRanges, false), s3.fixedTimeRule = e(s3.fixedTimeRule, "single-value"), s3.allowPast = e(s3.allowPast, false), s3.interval = s3.interval === void 0 ? 0 : parseInt(s3.interval.toString(), 10), s3.utcOffset = s3.utcOffset === void 0 ? void 0 : parseInt(s3.utcOffset.toString(), 10), s3.dayOffset = s3.dayOffset === void 0 ? 0 : parseInt(s3.dayOffset.toString(), 10), !["auto", "5-part", "6-part", "7-part", "5-or-6-parts", "6-or-7-parts"].includes(s3.mode)) throw new Error("CronOptions: mode must be one of 'auto', '5-part', '6-part', '7-part', '5-or-6-parts', or '6-or-7-parts'.");
+  if (!["single-value", "no-wildcard"].includes(s3.fixedTimeRule)) throw new Error("CronOptions: fixedTimeRule must be one of 'single-value' or 'no-wildcard'.");
+  s3.timezone === "" && (s3.timezone = void 0);
+  let t = s3.timezone ?? s3.utcOffset;
+  if (s3.startAt && (s3.startAt = I(new c(s3.startAt, t))), s3.stopAt && (s3.stopAt = I(new c(s3.stopAt, t))), s3.interval !== null) {
+    if (isNaN(s3.interval)) throw new Error("CronOptions: Supplied value for interval is not a number");
+    if (s3.interval < 0) throw new Error("CronOptions: Supplied value for interval can not be negative");
+  }
+  if (s3.utcOffset !== void 0) {
+    if (isNaN(s3.utcOffset)) throw new Error("CronOptions: Invalid value passed for utcOffset, should be number representing minutes offset from UTC.");
+    if (s3.utcOffset < -870 || s3.utcOffset > 870) throw new Error("CronOptions: utcOffset out of bounds.");
+    if (s3.utcOffset !== void 0 && s3.timezone) throw new Error("CronOptions: Combining 'utcOffset' with 'timezone' is not allowed.");
+  }
+  if (s3.unref !== true && s3.unref !== false) throw new Error("CronOptions: Unref should be either true, false or undefined(false).");
+  if (s3.dayOffset !== void 0 && s3.dayOffset !== 0 && isNaN(s3.dayOffset)) throw new Error("CronOptions: Invalid value passed for dayOffset, should be a number representing days to offset.");
+  return s3;
+}
+function I(s3) {
+  return s3.ms ? (s3.ms = 0, new c(new Date(s3.getTime() + 1e3), s3.tz)) : s3;
+}
+function b(s3) {
+  return typeof s3 == "function";
+}
+function L(s3) {
+  return b(s3);
+}
+function Y(s3) {
+  typeof Deno < "u" && typeof Deno.unrefTimer < "u" ? Deno.unrefTimer(s3) : s3 && typeof s3.unref < "u" && s3.unref();
+}
+var P = 1440 * 60 * 1e3;
+var $ = 30 * 1e3;
+var M = [];
+var j = class {
+  name;
+  options;
+  _states;
+  fn;
+  _startAtRoundingMs = 0;
+  getTz() {
+    return this.options.timezone ?? this.options.utcOffset;
+  }
+  applyDayOffset(e) {
+    let t = this._offsetMs();
+    return t ? new Date(e.getTime() + t) : e;
+  }
+  _offsetMs() {
+    return (this.options.dayOffset ?? 0) * P;
+  }
+  get _startAt() {
+    return this.options.startAt;
+  }
+  get _stopAt() {
+    return this.options.stopAt;
+  }
+  _nextTarget(e, t) {
+    let n2 = this._offsetMs(), r = this._next(this._shift(e), new Date(t.getTime() - n2), { startAt: this._shift(this._startAt), stopAt: this._shift(this._stopAt) });
+    return r ? this.applyDayOffset(r.getDate(false)) : null;
+  }
+  _previousTarget(e, t) {
+    let n2 = this._toMs(e ?? t) - this._offsetMs(), r = this._previous(new Date(n2), { startAt: this._shift(this._startAt), stopAt: this._shift(this._stopAt) });
+    return r ? this.applyDayOffset(r.getDate(false)) : null;
+  }
+  _shift(e) {
+    if (e != null) return new c(new Date(this._toMs(e) - this._offsetMs()), this.getTz());
+  }
+  constructor(e, t, n2) {
+    let r, a;
+    if (b(t)) a = t;
+    else if (typeof t == "object") r = t;
+    else if (t !== void 0) throw new Error("Cron: Invalid argument passed for optionsIn. Should be one of function, or object (options).");
+    if (b(n2)) a = n2;
+    else if (typeof n2 == "object") r = n2;
+    else if (n2 !== void 0) throw new Error("Cron: Invalid argument passed for funcIn. Should be one of function, or object (options).");
+    this.name = r?.name;
+    let i = r?.startAt;
+    this.options = F(r), i && this._startAt && (this._startAtRoundingMs = this._startAt.getTime() - new c(i, this.getTz()).getTime());
+    let o = !!e && (e instanceof Date || typeof e == "string" && e.indexOf(":") > 0);
+    if (this._states = { kill: false, blocking: false, previousRun: void 0, currentRun: void 0, once: void 0, currentTimeout: void 0, maxRuns: r ? r.maxRuns : void 0, paused: r ? r.paused : false, pattern: o ? new C("* * * * *", void 0, { mode: "auto" }) : new C(e, this.options.timezone, { mode: this.options.mode, alternativeWeekdays: this.options.alternativeWeekdays, sloppyRanges: this.options.sloppyRanges, fixedTimeRule: this.options.fixedTimeRule }) }, o && (this._states.once = new c(e, this.getTz())), this.name) {
+      if (M.find((l) => l.name === this.name)) throw new Error("Cron: Tried to initialize new named job '" + this.name + "', but name already taken.");
+      M.push(this);
+    }
+    return a !== void 0 && L(a) && (this.fn = a, this.schedule()), this;
+  }
+  nextRun(e) {
+    return this._nextTarget(e, /* @__PURE__ */ new Date());
+  }
+  nextRuns(e, t) {
+    this._states.maxRuns !== void 0 && e > this._states.maxRuns && (e = this._states.maxRuns);
+    let n2 = t || this._states.currentRun || void 0;
+    return this._enumerateRuns(e, n2, "next");
+  }
+  previousRuns(e, t) {
+    return this._enumerateRuns(e, t || void 0, "previous");
+  }
+  enumerate(e) {
+    return new A(this, e);
+  }
+  _enumerateRuns(e, t, n2) {
+    let r = [], a = /* @__PURE__ */ new Date(), i = t;
+    for (; e-- > 0; ) {
+      let o = n2 === "next" ? this._nextTarget(i, a) : this._previousTarget(i, a);
+      if (!o) break;
+      r.push(o), i = o;
+    }
+    return r;
+  }
+  match(e) {
+    if (this._states.once) {
+      let n2 = new c(e, this.getTz());
+      n2.ms = 0;
+      let r = new c(this._states.once, this.getTz());
+      return r.ms = 0, n2.getTime() === r.getTime();
+    }
+    let t = new c(e, this.getTz());
+    return t.ms = 0, t.match(this._states.pattern, this.options);
+  }
+  getPattern() {
+    if (!this._states.once) return this._states.pattern ? this._states.pattern.pattern : void 0;
+  }
+  getOnce() {
+    return this._states.once ? this._states.once.getDate() : null;
+  }
+  isRunning() {
+    return !this._states.paused && !this._states.kill && this.fn !== void 0 && this._nextTarget(this._states.currentRun, /* @__PURE__ */ new Date()) !== null;
+  }
+  isStopped() {
+    return this._states.kill;
+  }
+  isBusy() {
+    return this._states.blocking;
+  }
+  currentRun() {
+    return this._states.currentRun ? this._states.currentRun.getDate() : null;
+  }
+  previousRun() {
+    return this._states.previousRun ? this._states.previousRun.getDate() : null;
+  }
+  msToNext(e) {
+    let t = /* @__PURE__ */ new Date(), n2 = this._nextTarget(e, t);
+    return n2 ? n2.getTime() - this._toMs(e ?? t) : null;
+  }
+  stop() {
+    this._states.kill = true, this._states.currentTimeout && clearTimeout(this._states.currentTimeout);
+    let e = M.indexOf(this);
+    e >= 0 && M.splice(e, 1);
+  }
+  pause() {
+    return this._states.paused = true, !this._states.kill;
+  }
+  resume() {
+    return this._states.paused = false, !this._states.kill;
+  }
+  schedule(e) {
+    return this._schedule(e);
+  }
+  _schedule(e, t) {
+    if (e && this.fn) throw new Error("Cron: It is not allowed to schedule two functions using the same Croner instance.");
+    e && (this.fn = e);
+    let n2 = t ?? /* @__PURE__ */ new Date(), r = this._nextTarget(void 0, n2), a = r ? r.getTime() - n2.getTime() : null, i = this._states.currentRun;
+    i && i.getTime() > n2.getTime() && (i = void 0);
+    let o = this._nextTarget(i, n2);
+    return a === null || isNaN(a) || o === null ? this : (a > $ && (a = $), a < 0 && (a = this._states.paused ? 1e3 : 0), this._states.currentTimeout = setTimeout(() => this._checkTrigger(o), a), this._states.currentTimeout && this.options.unref && Y(this._states.currentTimeout), this);
+  }
+  async _trigger(e = /* @__PURE__ */ new Date()) {
+    this._states.blocking = true, this._states.currentRun = new c(e, this.getTz());
+    try {
+      if (this.options.catch) try {
+        this.fn !== void 0 && await this.fn(this, this.options.context);
+      } catch (t) {
+        if (b(this.options.catch)) try {
+          Promise.resolve(this.options.catch(t, this)).catch(() => {
+          });
+        } catch {
+        }
+      }
+      else this.fn !== void 0 && await this.fn(this, this.options.context);
+    } finally {
+      this._states.previousRun = new c(e, this.getTz()), this._states.blocking = false;
+    }
+  }
+  async trigger() {
+    await this._trigger();
+  }
+  runsLeft() {
+    return this._states.maxRuns;
+  }
+  _checkTrigger(e) {
+    let t = /* @__PURE__ */ new Date(), n2 = !this._states.paused && t.getTime() >= e.getTime(), r = this._states.blocking && this.options.protect;
+    n2 && !r ? (this._states.maxRuns !== void 0 && this._states.maxRuns--, this._trigger(t)) : n2 && r && b(this.options.protect) && setTimeout(() => this.options.protect(this), 0), this._schedule(void 0, n2 ? void 0 : t);
+  }
+  _next(e, t, n2) {
+    let r = n2 ? n2.startAt : this._startAt, a = n2 ? n2.stopAt : this._stopAt, i = !!e, o = !!(e || this._states.currentRun), u = false;
+    !e && r && this.options.interval && (e = this._calculatePreviousRun(r, t), e && (o = true), u = !e);
+    let l = e ?? t ?? /* @__PURE__ */ new Date(), h = this._toMs(l);
+    e = new c(l, this.getTz()), r && h < r.getTime() && (e = u ? r : new c(new Date(r.getTime() - 1e3), this.getTz()), h = e.getTime());
+    let m = this._states.once || new c(e, this.getTz());
+    if (!u && m !== this._states.once && (m = this._findOccurrence(e, h, 1, o)), this._states.once) {
+      let d = this._states.once.getTime(), p = h - d;
+      if (r && d < r.getTime() - this._startAtRoundingMs || this._states.currentRun && this.applyDayOffset(this._states.once.getDate()).getTime() <= this._states.currentRun.getTime() || (i ? p >= 0 : p > 1e3 && !this.options.allowPast)) return null;
+    }
+    return m === null || this._states.maxRuns !== void 0 && this._states.maxRuns <= 0 || this._states.kill || a && m.getTime() >= a.getTime() ? null : m;
+  }
+  _previous(e, t) {
+    let n2 = this._toMs(e ?? /* @__PURE__ */ new Date());
+    if (t.stopAt && n2 > t.stopAt.getTime() && (n2 = t.stopAt.getTime()), this._states.once) return this._states.once.getTime() < n2 ? this._states.once : null;
+    let r = this._findOccurrence(new c(new Date(n2), this.getTz()), n2, -1);
+    return r === null || t.startAt && r.getTime() < t.startAt.getTime() ? null : r;
+  }
+  _toMs(e) {
+    if (e instanceof Date) return e.getTime();
+    let t = new c(e, this.getTz());
+    return t.getTime() + (typeof t.tz == "string" ? t.ms : 0);
+  }
+  _findOccurrence(e, t, n2, r = false) {
+    let a = this.options.interval ?? 0;
+    if (a > 1 && (n2 === -1 || r)) {
+      t += (a - 1) * 1e3 * n2;
+      let m = new Date(t);
+      if (isNaN(m.getTime()) || (e = new c(m, this.getTz()), !(e.year >= 1 && e.year <= 9999))) return null;
+      r = false;
+    }
+    let i = this._walk(e, t, n2, r), o = this.getTz();
+    if (this._states.pattern.isFixedTime && n2 === 1 || typeof o == "number" || U(t, o) !== (n2 === 1 ? "earlier" : "later")) return i;
+    let u = Math.floor(t / 1e3) * 1e3, l = n2 === 1 ? k(u, u + P, o) : k(u - P, u, o) - 1e3;
+    if (i && (l - i.getTime()) * n2 > 0) return i;
+    let h = this._walk(new c(new Date(l), o), l - n2, n2, false, true);
+    return !i || !h ? i ?? h : (i.getTime() - h.getTime()) * n2 > 0 ? h : i;
+  }
+  _walk(e, t, n2, r, a = false) {
+    let i = this._states.pattern, o = (l, h) => n2 === 1 ? l.increment(i, this.options, h) : l.decrement(i, this.options, h), u = new c(e, this.getTz());
+    for ((!a || !u.match(i, this.options)) && (u = o(u, r)); u; ) {
+      let l = this._runAt(u, t, n2);
+      if (l) return new c(l, this.getTz());
+      u = o(u, false);
+    }
+    return null;
+  }
+  _runAt(e, t, n2) {
+    let r = (d) => (d.getTime() - t) * n2 > 0, a = e.tz;
+    if (typeof a == "number") {
+      let d = e.getDate();
+      return r(d) ? d : null;
+    }
+    let i = T(e.year, e.month + 1, e.day, e.hour, e.minute, e.second, a), o = _(i), u = this._states.pattern.isFixedTime;
+    if (o.kind === "single") return r(o.date) ? o.date : null;
+    if (o.kind === "ambiguous") {
+      let { earlier: d, later: p } = o;
+      return (u ? [d] : n2 === 1 ? [d, p] : [p, d]).find(r) ?? null;
+    }
+    if (!u) return null;
+    let l = new Date(k(o.before.getTime(), o.after.getTime(), a)), h = y(l, a);
+    return h.y === i.y && h.m === i.m && h.d === i.d && r(l) ? l : null;
+  }
+  _calculatePreviousRun(e, t) {
+    let n2 = new c(t, this.getTz()).getTime();
+    if (e.getTime() > n2) return;
+    let r = this.options.interval * 1e3, a = e;
+    for (; a.getTime() + r <= n2; ) {
+      let i = this._findOccurrence(a, a.getTime(), 1, true);
+      if (i === null) break;
+      a = i;
+    }
+    return a;
+  }
+};
+var A = class {
+  cron;
+  cursor;
+  now;
+  done;
+  initialMaxRuns;
+  remainingRuns;
+  constructor(e, t) {
+    this.cron = e, this.initialMaxRuns = e.runsLeft() ?? 1 / 0, this.reset(t);
+  }
+  next() {
+    if (this.done || this.remainingRuns <= 0) return this.done = true, { value: void 0, done: true };
+    let e = this.cron._nextTarget(this.cursor, this.now);
+    return e === null ? (this.done = true, { value: void 0, done: true }) : (this.cursor = e, this.remainingRuns--, { value: e, done: false });
+  }
+  peek() {
+    return this.done || this.remainingRuns <= 0 ? null : this.cron._nextTarget(this.cursor, this.now);
+  }
+  reset(e) {
+    this.cursor = e instanceof Date ? new Date(e.getTime()) : e ?? void 0, this.now = /* @__PURE__ */ new Date(), this.done = false, this.remainingRuns = this.initialMaxRuns;
+  }
+  [Symbol.iterator]() {
+    return this;
+  }
+};
+
 // src/core/errors.ts
-var INTERNAL_ERROR_MESSAGE = "internal error; the request may be retried";
 var TimerRequestError = class extends Error {
   constructor(statusCode, message) {
     super(message);
@@ -52,8 +893,188 @@ var TimerRequestError = class extends Error {
 function badRequest(message) {
   return new TimerRequestError(400, message);
 }
-function notFound(message) {
-  return new TimerRequestError(404, message);
+
+// src/core/cron.ts
+var SECOND = { name: "second", min: 0, max: 59 };
+var FIELDS = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day of month", min: 1, max: 31 },
+  { name: "month", min: 1, max: 12, names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] },
+  // 0 and 7 are both Sunday.
+  { name: "day of week", min: 0, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] }
+];
+var MAX_CRON_LENGTH = 256;
+var CRON_SYNTAX = "5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, each *, a number, a range a-b, a step */n or a-b/n, or a comma-separated list of those; months JAN-DEC and days SUN-SAT by name too";
+function valueOf(token, spec, expression) {
+  const upper = token.toUpperCase();
+  const named = spec.names?.indexOf(upper) ?? -1;
+  const value = named >= 0 ? named + (spec.name === "month" ? 1 : 0) : /^\d{1,2}$/.test(token) ? Number(token) : NaN;
+  if (Number.isNaN(value) || value < spec.min || value > spec.max) {
+    const names = spec.names ? ` or ${spec.names[0]}-${spec.names[spec.names.length - 1]}` : "";
+    throw badRequest(`"cron" ${JSON.stringify(expression)}: the ${spec.name} field allows ${spec.min}-${spec.max}${names}, got ${JSON.stringify(token)}`);
+  }
+  return value;
+}
+function checkField(field, spec, expression) {
+  for (const item of field.split(",")) {
+    const [range, step, extra] = item.split("/");
+    if (extra !== void 0 || range === "" || step !== void 0 && !/^\d{1,2}$/.test(step)) {
+      throw badRequest(`"cron" ${JSON.stringify(expression)}: the ${spec.name} field ${JSON.stringify(field)} is not valid: use ${CRON_SYNTAX}`);
+    }
+    if (step !== void 0 && (Number(step) < 1 || Number(step) > spec.max - spec.min + 1)) {
+      throw badRequest(`"cron" ${JSON.stringify(expression)}: the ${spec.name} field's step must be from 1 to ${spec.max - spec.min + 1}, got ${step}`);
+    }
+    if (range === "*") continue;
+    const bounds = range.split("-");
+    if (bounds.length > 2) {
+      throw badRequest(`"cron" ${JSON.stringify(expression)}: the ${spec.name} field ${JSON.stringify(field)} is not valid: use ${CRON_SYNTAX}`);
+    }
+    const [lo, hi] = bounds.map((b2) => valueOf(b2, spec, expression));
+    if (hi !== void 0 && hi < lo) {
+      throw badRequest(`"cron" ${JSON.stringify(expression)}: the ${spec.name} range ${JSON.stringify(range)} runs backwards: write the lower bound first`);
+    }
+    if (hi === void 0 && step !== void 0) {
+      throw badRequest(`"cron" ${JSON.stringify(expression)}: the ${spec.name} field ${JSON.stringify(item)} needs a range before its step, e.g. ${range}-${spec.max}/${step}`);
+    }
+  }
+}
+var CronExpression = class _CronExpression {
+  constructor(source, cron) {
+    this.source = source;
+    this.cron = cron;
+  }
+  source;
+  cron;
+  /** Parses and checks an expression; a bad one throws a 400 naming the field and what it allows. */
+  static parse(expression) {
+    if (typeof expression !== "string" || expression.trim() === "") {
+      throw badRequest(`"cron" must be a cron expression: ${CRON_SYNTAX}, got ${JSON.stringify(expression)}`);
+    }
+    if (expression.length > MAX_CRON_LENGTH) {
+      throw badRequest(`"cron" is ${expression.length} characters long; at most ${MAX_CRON_LENGTH} are accepted`);
+    }
+    const fields = expression.trim().split(/\s+/);
+    if (fields.length !== 5 && fields.length !== 6) {
+      throw badRequest(`"cron" ${JSON.stringify(expression)} has ${fields.length} field(s): use ${CRON_SYNTAX}`);
+    }
+    const specs = fields.length === 6 ? [SECOND, ...FIELDS] : FIELDS;
+    fields.forEach((field, i) => checkField(field, specs[i], expression));
+    const [dayOfMonth, dayOfWeek] = fields.slice(-3, -2).concat(fields.slice(-1));
+    const domAndDow = (dayOfMonth.startsWith("*") || dayOfWeek.startsWith("*")) && dayOfMonth !== "*" && dayOfWeek !== "*";
+    let cron;
+    try {
+      cron = new j(fields.join(" "), { timezone: "UTC", paused: true, domAndDow, mode: "5-or-6-parts" });
+    } catch (err) {
+      throw badRequest(`"cron" ${JSON.stringify(expression)} is not valid: ${err.message.replace(/^CronPattern: /, "")}`);
+    }
+    return new _CronExpression(fields.join(" "), cron);
+  }
+  /** The first matching wall-clock time (ms, read as UTC) strictly after `wallMs`, or undefined if there is none. */
+  nextWallTime(wallMs) {
+    return this.cron.nextRun(new Date(wallMs))?.getTime();
+  }
+  /** The last matching wall-clock time strictly before `wallMs`, or undefined. */
+  previousWallTime(wallMs) {
+    return this.cron.previousRuns(1, new Date(wallMs))[0]?.getTime();
+  }
+};
+var formatters = /* @__PURE__ */ new Map();
+var MAX_FORMATTERS = 1e3;
+function formatterOf(timeZone) {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    if (formatters.size >= MAX_FORMATTERS) formatters.clear();
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+      second: "numeric",
+      era: "short"
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+function offsetFromIntl(timeZone, wholeSecondMs) {
+  const parts = {};
+  for (const part of formatterOf(timeZone).formatToParts(new Date(wholeSecondMs))) parts[part.type] = part.value;
+  const year = parts.era === "BC" || parts.era === "B" ? 1 - Number(parts.year) : Number(parts.year);
+  const wall = Date.UTC(year, Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return wall - wholeSecondMs;
+}
+var HOUR_MS = 3600 * 1e3;
+var offsetsByHour = /* @__PURE__ */ new Map();
+var MAX_CACHED_HOURS = 1e5;
+function zoneOffsetAt(timeZone, instantMs) {
+  if (timeZone === "UTC") return 0;
+  const whole = Math.floor(instantMs / 1e3) * 1e3;
+  const hour = Math.floor(whole / HOUR_MS);
+  const key = `${timeZone} ${hour}`;
+  let cached2 = offsetsByHour.get(key);
+  if (cached2 === void 0) {
+    const start = offsetFromIntl(timeZone, hour * HOUR_MS);
+    cached2 = start === offsetFromIntl(timeZone, (hour + 1) * HOUR_MS) ? start : null;
+    if (offsetsByHour.size >= MAX_CACHED_HOURS) offsetsByHour.clear();
+    offsetsByHour.set(key, cached2);
+  }
+  return cached2 ?? offsetFromIntl(timeZone, whole);
+}
+var TRANSITION_SPAN_MS = 24 * 3600 * 1e3;
+function instantOfWallTime(timeZone, wallMs) {
+  const before = zoneOffsetAt(timeZone, wallMs - TRANSITION_SPAN_MS);
+  const after = zoneOffsetAt(timeZone, wallMs + TRANSITION_SPAN_MS);
+  const valid = [.../* @__PURE__ */ new Set([before, after])].filter((offset) => zoneOffsetAt(timeZone, wallMs - offset) === offset);
+  if (valid.length > 0) return wallMs - Math.max(...valid);
+  return transitionBetween(timeZone, wallMs - after, wallMs - before, before);
+}
+function transitionBetween(timeZone, loMs, hiMs, offsetBefore) {
+  let lo = Math.floor(loMs / 1e3);
+  let hi = Math.ceil(hiMs / 1e3);
+  if (zoneOffsetAt(timeZone, lo * 1e3) !== offsetBefore) throw new Error(`no transition of ${timeZone} between ${loMs} and ${hiMs}`);
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (zoneOffsetAt(timeZone, mid * 1e3) === offsetBefore) lo = mid;
+    else hi = mid;
+  }
+  return hi * 1e3;
+}
+function endOfRepeatedSpan(timeZone, wallMs) {
+  const before = zoneOffsetAt(timeZone, wallMs - TRANSITION_SPAN_MS);
+  const after = zoneOffsetAt(timeZone, wallMs + TRANSITION_SPAN_MS);
+  if (before <= after || zoneOffsetAt(timeZone, wallMs - before) !== before || zoneOffsetAt(timeZone, wallMs - after) !== after) return void 0;
+  return transitionBetween(timeZone, wallMs - before, wallMs - after, before) + before;
+}
+var MAX_FALL_BACK_MS = 3 * 3600 * 1e3;
+function cronOccurrences(schedule, fromMs, toMs, limit = Infinity) {
+  const { cron, timeZone } = schedule;
+  const low = Math.max(fromMs, schedule.startAt ?? -Infinity);
+  const high = Math.min(toMs, schedule.endAt ?? Infinity);
+  const out = [];
+  if (high <= low) return out;
+  let wall = low + Math.min(zoneOffsetAt(timeZone, low - 1e3), zoneOffsetAt(timeZone, low)) - 1;
+  let last = -Infinity;
+  while (out.length < limit) {
+    wall = cron.nextWallTime(wall);
+    if (wall === void 0) break;
+    const instant = instantOfWallTime(timeZone, wall);
+    if (instant >= high) break;
+    if (instant >= low) {
+      if (instant > last) out.push(instant);
+      last = instant;
+    } else {
+      const end = endOfRepeatedSpan(timeZone, wall);
+      if (end !== void 0 && end - 1 > wall) wall = end - 1;
+    }
+  }
+  return out;
+}
+function nextCronFiring(schedule, fromMs) {
+  return cronOccurrences(schedule, fromMs, schedule.endAt ?? Infinity, 1)[0];
 }
 
 // src/core/names.ts
@@ -107,12 +1128,22 @@ var MetricName = {
 var METRIC_DIMENSION_SERVICE = "Service";
 
 // src/core/schedule.ts
-var SECOND = 1e3;
+var SECOND2 = 1e3;
 function mod(a, n2) {
   return (a % n2 + n2) % n2;
 }
 function ceilSecond(ms) {
-  return Math.ceil(ms / SECOND);
+  return Math.ceil(ms / SECOND2);
+}
+function offsetRangesInWindow(intervalSeconds, fromMs, toMs) {
+  const first = ceilSecond(fromMs);
+  const end = ceilSecond(toMs);
+  if (end <= first) return [];
+  if (end - first >= intervalSeconds) return [[0, intervalSeconds]];
+  const lo = mod(first, intervalSeconds);
+  const hi = mod(end, intervalSeconds);
+  if (lo < hi) return [[lo, hi]];
+  return hi === 0 ? [[lo, intervalSeconds]] : [[lo, intervalSeconds], [0, hi]];
 }
 function periodicOccurrences(timer, fromMs, toMs) {
   const lowMs = Math.max(fromMs, timer.startAt ?? -Infinity);
@@ -121,12 +1152,8 @@ function periodicOccurrences(timer, fromMs, toMs) {
   const firstSecond = ceilSecond(lowMs);
   let t = firstSecond + mod(timer.offset - firstSecond, timer.interval);
   const out = [];
-  for (; t * SECOND < highMs; t += timer.interval) out.push(t * SECOND);
+  for (; t * SECOND2 < highMs; t += timer.interval) out.push(t * SECOND2);
   return out;
-}
-function nextPeriodicFiring(timer, nowMs) {
-  const [next] = periodicOccurrences(timer, nowMs, nowMs + (timer.interval + 1) * SECOND + Math.max(0, (timer.startAt ?? 0) - nowMs));
-  return next;
 }
 function periodicFirings(timer, fromMs, toMs) {
   return periodicOccurrences(timer, fromMs, toMs).map((scheduledAt) => ({
@@ -140,11 +1167,41 @@ function oneShotFirings(timer, fromMs, toMs) {
   if (timer.fireAt < fromMs || timer.fireAt >= toMs) return [];
   return [{ timerId: timer.id, kind: "oneshot", scheduledAt: timer.fireAt, body: timer.data }];
 }
+var parsedExpressions = /* @__PURE__ */ new Map();
+var MAX_PARSED_EXPRESSIONS = 1e4;
+function cronScheduleOf(timer) {
+  let cron = parsedExpressions.get(timer.cron);
+  if (!cron) {
+    cron = CronExpression.parse(timer.cron);
+    if (parsedExpressions.size >= MAX_PARSED_EXPRESSIONS) parsedExpressions.clear();
+    parsedExpressions.set(timer.cron, cron);
+  }
+  return { cron, timeZone: timer.timeZone, startAt: timer.startAt, endAt: timer.endAt };
+}
+function cronFirings(timer, fromMs, toMs) {
+  return cronOccurrences(cronScheduleOf(timer), fromMs, toMs).map((scheduledAt) => ({
+    timerId: timer.id,
+    kind: "cron",
+    scheduledAt,
+    body: timer.data
+  }));
+}
 function firingsInWindow(timer, fromMs, toMs) {
-  return timer.kind === "periodic" ? periodicFirings(timer, fromMs, toMs) : oneShotFirings(timer, fromMs, toMs);
+  if (timer.kind === "periodic") return periodicFirings(timer, fromMs, toMs);
+  return timer.kind === "oneshot" ? oneShotFirings(timer, fromMs, toMs) : cronFirings(timer, fromMs, toMs);
+}
+function tickFiringsInWindow(timer, fromMs, toMs) {
+  return firingsInWindow(timer, Math.max(fromMs, timer.tickFrom), toMs);
 }
 function hasEndedBy(timer, ms) {
   return timer.endAt !== void 0 && timer.endAt <= ms;
+}
+function withTickFrom(timer, tickFrom, retentionMs) {
+  if (timer.kind !== "cron") return { ...timer, tickFrom };
+  const dueAt = nextCronFiring(cronScheduleOf(timer), tickFrom);
+  const { dueAt: _previous, ...rest } = timer;
+  if (dueAt !== void 0) return { ...rest, tickFrom, dueAt };
+  return { ...rest, tickFrom, expiresAt: Math.min(timer.expiresAt ?? Infinity, tickFrom + retentionMs) };
 }
 
 // src/core/model.ts
@@ -194,13 +1251,13 @@ function messageAttributesOf(firing) {
 function utf8Length(text) {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+    const c2 = text.charCodeAt(i);
     const next = text.charCodeAt(i + 1);
-    if (c < 128) {
+    if (c2 < 128) {
       bytes += 1;
-    } else if (c < 2048) {
+    } else if (c2 < 2048) {
       bytes += 2;
-    } else if (c >= 55296 && c <= 56319 && next >= 56320 && next <= 57343) {
+    } else if (c2 >= 55296 && c2 <= 56319 && next >= 56320 && next <= 57343) {
       bytes += 4;
       i++;
     } else {
@@ -411,10 +1468,10 @@ var Dispatcher = class {
       try {
         failures = await queue.sendBatch(toQueueEntries(pending, now));
       } catch (err) {
-        failures = pending.map((_, i) => ({ id: String(i), code: err?.name, message: String(err), permanent: false }));
+        failures = pending.map((_2, i) => ({ id: String(i), code: err?.name, message: String(err), permanent: false }));
         log.warn("queue refused a batch", { attempt, entries: pending.length, error: String(err) });
       }
-      const failed = failures.length === 0 ? void 0 : new Map(failures.map((f) => [f.id, f]));
+      const failed = failures.length === 0 ? void 0 : new Map(failures.map((f2) => [f2.id, f2]));
       const retry = [];
       for (let i = 0; i < pending.length; i++) {
         const failure = failed?.get(String(i));
@@ -477,314 +1534,12 @@ function seededHash(text, seed) {
   }
   return fmix32(h);
 }
-var SHARD_SEED = 1540483477;
-var OFFSET_SEED = 668265263;
-function shardIndexOf(id, shardCount) {
-  return seededHash(id, SHARD_SEED) % shardCount;
-}
 function shardName(index) {
   return `shard${index}`;
 }
-function shardOf(id, shardCount) {
-  return shardName(shardIndexOf(id, shardCount));
-}
-function defaultOffsetOf(id, intervalSeconds) {
-  return seededHash(id, OFFSET_SEED) % intervalSeconds;
-}
 
 // src/core/validate.ts
-var ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
-var PERIODIC_FIELDS = ["timerCallbackData", "interval", "offset", "startAt", "endAt"];
-var ONESHOT_FIELDS = ["timerCallbackData", "at", "delaySeconds"];
-function validateId(id) {
-  if (!Limits.ID_PATTERN.test(id)) {
-    const shown = id.length > 40 ? `${id.slice(0, 40)}... (${id.length} characters)` : JSON.stringify(id);
-    throw badRequest(
-      `invalid timer id ${shown}: use 1 to ${Limits.ID_MAX_LENGTH} characters of A-Z a-z 0-9 . _ - : @`
-    );
-  }
-  return id;
-}
-function parseBody(raw, allowed) {
-  if (raw === void 0 || raw.trim() === "") {
-    throw badRequest('the request body is empty: send a JSON object with at least "timerCallbackData"');
-  }
-  const size = utf8Length(raw);
-  if (size > Limits.MAX_BODY_BYTES) {
-    throw new TimerRequestError(413, `the request body is ${size} bytes; at most ${Limits.MAX_BODY_BYTES} are accepted`);
-  }
-  let parsed;
-  try {
-    parsed = JSON.parse(raw);
-  } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${err.message}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw badRequest('the request body must be a JSON object, e.g. {"timerCallbackData": {...}}');
-  }
-  const body = parsed;
-  const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) {
-    throw badRequest(`unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(", ")}; allowed: ${allowed.join(", ")}`);
-  }
-  if (!("timerCallbackData" in body) || body.timerCallbackData === void 0) {
-    throw badRequest('"timerCallbackData" is required: the JSON value delivered to your callback on every firing');
-  }
-  return body;
-}
-var OUTSIDE_SQS_BODY = /[\uFFFE\uFFFF]/;
-var EVERY_OUTSIDE_SQS_BODY = /[\uFFFE\uFFFF]/g;
-function sqsSafeJson(value) {
-  const json = JSON.stringify(value);
-  return OUTSIDE_SQS_BODY.test(json) ? json.replace(EVERY_OUTSIDE_SQS_BODY, (c) => `\\u${c.charCodeAt(0).toString(16)}`) : json;
-}
-function serializeData(value) {
-  const data = sqsSafeJson(value);
-  const size = utf8Length(data);
-  if (size > Limits.MAX_CALLBACK_DATA_BYTES) {
-    throw new TimerRequestError(
-      413,
-      `"timerCallbackData" is ${size} bytes serialized; at most ${Limits.MAX_CALLBACK_DATA_BYTES} fit one SQS message`
-    );
-  }
-  return data;
-}
-function wholeNumber(body, field, min, max, what) {
-  const value = body[field];
-  if (value === void 0) return void 0;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw badRequest(`"${field}" must be a whole number of seconds from ${min} to ${max} (${what}), got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-function isCalendarDate(match) {
-  const [year, month, day, hour, minute, second = 0, zoneHours = 0, zoneMinutes = 0] = match.slice(1).map((part) => part === void 0 ? void 0 : Number(part));
-  if (year === void 0 || month === void 0 || day === void 0 || hour === void 0 || minute === void 0) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && zoneHours <= 23 && zoneMinutes <= 59;
-}
-function timestamp(body, field) {
-  const value = body[field];
-  if (value === void 0) return void 0;
-  const match = typeof value === "string" ? ISO_8601.exec(value) : null;
-  const ms = match && isCalendarDate(match) ? Date.parse(value) : NaN;
-  if (Number.isNaN(ms)) {
-    throw badRequest(`"${field}" must be an ISO-8601 date-time with a time zone, e.g. "2030-01-01T00:00:00Z", got ${JSON.stringify(value)}`);
-  }
-  return ms;
-}
 var DEFAULT_RETENTION_MS = 24 * 3600 * 1e3;
-function periodicTimerFrom(id, raw, defaults, nowMs) {
-  validateId(id);
-  const body = parseBody(raw, PERIODIC_FIELDS);
-  const interval = wholeNumber(body, "interval", Limits.MIN_INTERVAL_SECONDS, Limits.MAX_INTERVAL_SECONDS, "1 second to 7 days") ?? defaults.defaultIntervalSeconds;
-  const offset = wholeNumber(body, "offset", 0, interval - 1, `0 <= offset < interval ${interval}`) ?? defaultOffsetOf(id, interval);
-  const startAt = timestamp(body, "startAt");
-  const endAt = timestamp(body, "endAt");
-  if (startAt !== void 0 && endAt !== void 0 && endAt <= startAt) {
-    throw badRequest(`"endAt" (${body.endAt}) must be later than "startAt" (${body.startAt})`);
-  }
-  if (endAt !== void 0 && endAt <= nowMs) {
-    throw badRequest(`"endAt" (${body.endAt}) is in the past: the timer would never fire`);
-  }
-  return {
-    kind: "periodic",
-    id,
-    shardId: shardOf(id, defaults.shardCount),
-    data: serializeData(body.timerCallbackData),
-    createdAt: nowMs,
-    tickFrom: defaults.tickFrom ?? nowMs,
-    interval,
-    offset,
-    ...startAt !== void 0 && { startAt },
-    ...endAt !== void 0 && { endAt, expiresAt: endAt + (defaults.retentionMs ?? DEFAULT_RETENTION_MS) }
-  };
-}
-function oneShotTimerFrom(id, raw, shardCount, retentionMs, nowMs, tickFrom = nowMs) {
-  validateId(id);
-  const body = parseBody(raw, ONESHOT_FIELDS);
-  const hasAt = body.at !== void 0;
-  const hasDelay = body.delaySeconds !== void 0;
-  if (hasAt === hasDelay) {
-    throw badRequest(
-      hasAt ? 'give either "at" or "delaySeconds", not both' : 'a one-shot timer needs "at" (ISO-8601 date-time) or "delaySeconds" (seconds from now)'
-    );
-  }
-  let fireAt;
-  if (hasAt) {
-    fireAt = timestamp(body, "at");
-    if (fireAt < nowMs - Limits.PAST_GRACE_MS) {
-      throw badRequest(
-        `"at" (${body.at}) is ${Math.round((nowMs - fireAt) / 1e3)} s in the past; at most ${Limits.PAST_GRACE_MS / 1e3} s in the past is accepted`
-      );
-    }
-  } else {
-    const delay = body.delaySeconds;
-    if (typeof delay !== "number" || !Number.isFinite(delay) || delay < 0 || delay > Limits.MAX_DELAY_SECONDS) {
-      throw badRequest(`"delaySeconds" must be a number from 0 to ${Limits.MAX_DELAY_SECONDS}, got ${JSON.stringify(delay)}`);
-    }
-    fireAt = nowMs + Math.round(delay * 1e3);
-  }
-  return {
-    kind: "oneshot",
-    id,
-    shardId: shardOf(id, shardCount),
-    data: serializeData(body.timerCallbackData),
-    createdAt: nowMs,
-    tickFrom,
-    fireAt,
-    expiresAt: Math.max(fireAt, nowMs) + retentionMs
-  };
-}
-
-// src/core/api.ts
-var ROUTE = /^\/(periodic|oneshot)\/([^/]+)\/?$/;
-var KIND_OF_ROUTE = { periodic: "periodic", oneshot: "oneshot" };
-function iso(ms) {
-  return ms === void 0 ? void 0 : new Date(ms).toISOString();
-}
-function timerView(timer, nowMs) {
-  const view = {
-    id: timer.id,
-    kind: timer.kind,
-    shardId: timer.shardId,
-    timerCallbackData: JSON.parse(timer.data),
-    createdAt: iso(timer.createdAt)
-  };
-  if (timer.kind === "periodic") {
-    view.timeShardId = `${timer.offset}:${timer.id}`;
-    view.interval = timer.interval;
-    view.offset = timer.offset;
-    view.startAt = iso(timer.startAt);
-    view.endAt = iso(timer.endAt);
-    view.nextFireAt = iso(nextPeriodicFiring(timer, nowMs)) ?? null;
-    view.state = hasEndedBy(timer, nowMs) ? "ended" : "active";
-  } else {
-    view.fireAt = iso(timer.fireAt);
-    view.state = timer.fireAt <= nowMs ? "fired" : "scheduled";
-  }
-  return view;
-}
-function isLive(timer, nowMs) {
-  return timer.expiresAt === void 0 || timer.expiresAt > nowMs;
-}
-function sameDefinition(a, b) {
-  if (!a || a.kind !== b.kind || a.shardId !== b.shardId || a.data !== b.data) return false;
-  if (a.kind === "oneshot") return a.fireAt === b.fireAt;
-  const p = b;
-  return a.interval === p.interval && a.offset === p.offset && a.startAt === p.startAt && a.endAt === p.endAt;
-}
-var TimerApi = class {
-  constructor(config, deps) {
-    this.config = config;
-    this.deps = deps;
-  }
-  config;
-  deps;
-  /** Answers one request; never throws. */
-  async handle(request) {
-    try {
-      return await this.route(request);
-    } catch (err) {
-      if (err instanceof TimerRequestError) return { statusCode: err.statusCode, body: { message: err.message } };
-      this.deps.log.error("request failed", { method: request.method, path: request.path, error: String(err), stack: err?.stack });
-      return { statusCode: 500, body: { message: INTERNAL_ERROR_MESSAGE } };
-    }
-  }
-  async route(request) {
-    const match = ROUTE.exec(request.path);
-    if (!match) throw notFound(`no route for ${request.path}: use /periodic/{id} or /oneshot/{id}`);
-    const kind = KIND_OF_ROUTE[match[1]];
-    let id;
-    try {
-      id = decodeURIComponent(match[2]);
-    } catch {
-      throw badRequest(`the timer id in ${request.path} is not valid percent-encoding`);
-    }
-    switch (request.method.toUpperCase()) {
-      case "PUT":
-        return { statusCode: 200, body: await this.put(kind, id, request.body) };
-      case "GET":
-        return { statusCode: 200, body: timerView(await this.get(kind, id), this.deps.clock.now()) };
-      case "DELETE":
-        await this.delete(kind, id);
-        return { statusCode: 200, body: { id } };
-      default:
-        throw new TimerRequestError(405, `method ${request.method} is not allowed on ${request.path}: use PUT, GET or DELETE`);
-    }
-  }
-  async put(kind, id, body) {
-    const { store, clock, metrics } = this.deps;
-    const { shardCount, periodSeconds, oneShotRetentionMs, directSendMs } = this.config;
-    const startedAt = clock.now();
-    const tickFrom = ceilSecond(startedAt + directSendMs) * 1e3;
-    const timer = kind === "periodic" ? periodicTimerFrom(id, body, { shardCount, defaultIntervalSeconds: periodSeconds, retentionMs: oneShotRetentionMs, tickFrom }, startedAt) : oneShotTimerFrom(id, body, shardCount, oneShotRetentionMs, startedAt, tickFrom);
-    const previous = await store.getTimer(id);
-    if (previous && isLive(previous, startedAt) && sameDefinition(previous, timer)) {
-      return timerView(previous, startedAt);
-    }
-    if (timer.kind === "periodic") await store.registerInterval(timer.shardId, timer.interval, startedAt);
-    await this.sendDirect(timer, timer.kind === "oneshot" ? Math.min(timer.fireAt, startedAt) : startedAt, tickFrom, startedAt);
-    await this.storeDurably(timer);
-    const stored = await this.coverSlowWrite(timer, startedAt);
-    metrics.add(MetricName.TIMERS_CREATED, 1);
-    return timerView(stored, startedAt);
-  }
-  /** Writes a timer and waits until it is durable: a 200 means the timer is stored. */
-  async storeDurably(timer) {
-    await this.deps.store.putTimer(timer);
-    await this.deps.store.sync?.();
-  }
-  /**
-   * A PUT whose write ended later than `createWithinMs` after it started may have been missed by a tick that claimed
-   * beyond `tickFrom` meanwhile: send the firings up to a new boundary measured from now and store the timer with it.
-   * Should that fail, the timer is deleted again, so a retry starts afresh instead of finding it stored.
-   */
-  async coverSlowWrite(timer, startedAt) {
-    const { clock, log, store } = this.deps;
-    const now = clock.now();
-    if (now - startedAt <= this.config.createWithinMs) return timer;
-    const tickFrom = ceilSecond(now + this.config.directSendMs) * 1e3;
-    log.warn("a PUT took longer than createWithinMs: sending its firings up to a later boundary", {
-      timerId: timer.id,
-      elapsedMs: now - startedAt,
-      createWithinMs: this.config.createWithinMs
-    });
-    const moved = { ...timer, tickFrom };
-    try {
-      await this.sendDirect(timer, timer.tickFrom, tickFrom, startedAt);
-      await this.storeDurably(moved);
-    } catch (err) {
-      await store.deleteTimer(timer.id).catch((deleteError) => log.error("could not delete a timer whose PUT failed; PUT it again", { timerId: timer.id, error: String(deleteError) }));
-      throw err;
-    }
-    return moved;
-  }
-  /** Sends the firings of a timer in [from, to) from the API, all or nothing: a failure fails the PUT. */
-  async sendDirect(timer, from, to, requestAt) {
-    if (to <= from) return;
-    const firings = firingsInWindow(timer, from, to);
-    if (firings.length === 0) return;
-    const report = await this.deps.dispatcher.dispatch([firings], { earliestMs: requestAt });
-    if (report.failed > 0) {
-      throw new Error(`${report.failed} near-term firing(s) of ${timer.id} could not be queued`);
-    }
-  }
-  async get(kind, id) {
-    validateId(id);
-    const timer = await this.deps.store.getTimer(id);
-    if (!timer || timer.kind !== kind || !isLive(timer, this.deps.clock.now())) {
-      throw notFound(`no ${kind} timer with id ${JSON.stringify(id)}`);
-    }
-    return timer;
-  }
-  async delete(kind, id) {
-    const existing = await this.get(kind, id);
-    const deleted = await this.deps.store.deleteTimer(existing.id);
-    if (!deleted) throw notFound(`no ${kind} timer with id ${JSON.stringify(id)}`);
-    this.deps.metrics.add(MetricName.TIMERS_DELETED, 1);
-  }
-};
 
 // src/core/config.ts
 var MAX_SHARDS = 100;
@@ -848,6 +1603,346 @@ var systemClock = {
 };
 var noMetrics = { add: () => void 0, observe: () => void 0 };
 var silentLog = { info: () => void 0, warn: () => void 0, error: () => void 0 };
+
+// src/core/ticker.ts
+function floorSecond(ms) {
+  return Math.floor(ms / 1e3) * 1e3;
+}
+function compareReads(a, b2) {
+  return a.k - b2.k || a.i - b2.i || a.r - b2.r;
+}
+function parseCursor(raw, watermark) {
+  if (raw === void 0) return void 0;
+  try {
+    const cursor = JSON.parse(raw);
+    if (typeof cursor.to === "number" && cursor.to > watermark && typeof cursor.a === "string") return cursor;
+  } catch {
+  }
+  return void 0;
+}
+function stopReserveMs(budgetMs) {
+  return Math.min(1e4, Math.max(1e3, Math.floor(budgetMs / 5)));
+}
+var CHECKPOINT_EVERY_MS = 2e3;
+var LEASE_SLACK_MS = 0;
+var MAX_RETIRED_PER_WINDOW = 1e4;
+var RETIRE_CHUNK = 100;
+var CRON_SEND_SLICE = 1e3;
+var STRANDED_SWEEP_MS = 36e5;
+var ownerSequence = 0;
+var Ticker = class {
+  constructor(config, deps) {
+    this.config = config;
+    this.deps = deps;
+  }
+  config;
+  deps;
+  async tick(shardId, options = {}) {
+    const { store, clock, metrics, log } = this.deps;
+    const { lookAheadMs, leaseMs, windowMs } = this.config;
+    const startedAt = clock.now();
+    const owner = `${startedAt}-${process.pid}-${++ownerSequence}-${Math.random().toString(36).slice(2, 8)}`;
+    const deadline = options.deadlineMs;
+    const stopAt = deadline === void 0 ? void 0 : deadline - stopReserveMs(deadline - startedAt);
+    const leaseUntil = (deadline ?? startedAt + leaseMs) + LEASE_SLACK_MS;
+    const existing = await store.getShardState(shardId);
+    const initial = existing ?? await store.initShardState(shardId, floorSecond(startedAt - this.config.initialCatchUpMs));
+    await this.reportNeighbourLag(shardId, existing === void 0 ? void 0 : initial, startedAt);
+    const claimUntil = floorSecond(startedAt + lookAheadMs);
+    const totals = { shardId, windows: 0, windowsCaughtUp: 0, dispatched: 0, late: 0, rejected: 0, retired: 0 };
+    if (!options.continueAs && claimUntil <= initial.watermark) {
+      return { ...totals, skipped: false, watermark: initial.watermark };
+    }
+    const claimed = await store.claimShard({
+      shardId,
+      owner,
+      nowMs: startedAt,
+      leaseUntil,
+      ...options.continueAs !== void 0 && { takeOverFrom: options.continueAs }
+    });
+    if (!claimed) {
+      metrics.add(MetricName.TICKS_SKIPPED, 1);
+      log.info("shard held by another tick; standing down", { shardId });
+      return { ...totals, skipped: true, watermark: initial.watermark };
+    }
+    const intervals = await store.listIntervals(shardId, startedAt);
+    let watermark = claimed.watermark;
+    let cursor = parseCursor(claimed.cursor, watermark);
+    let maxLagMs = 0;
+    let progressed = false;
+    let handOver2 = false;
+    const timeIsUp = () => stopAt !== void 0 && clock.now() >= stopAt;
+    try {
+      const end = Math.max(claimUntil, cursor?.to ?? 0);
+      for (let from = watermark; from < end; ) {
+        const to = cursor?.to ?? Math.min(Math.floor(from / windowMs) * windowMs + windowMs, end);
+        if (timeIsUp()) {
+          handOver2 = progressed;
+          break;
+        }
+        const ended = [];
+        const seen = /* @__PURE__ */ new Set();
+        const outcome = await this.dispatchWindow(shardId, intervals, from, to, cursor, { owner, leaseUntil, stopAt, deadline, ended, seen });
+        totals.dispatched += outcome.report.dispatched;
+        totals.late += outcome.report.late;
+        totals.rejected += outcome.report.rejected;
+        maxLagMs = Math.max(maxLagMs, outcome.report.maxLagMs);
+        await this.keepIntervals(shardId, seen);
+        if (outcome.lostLease) {
+          log.warn("lost the shard lease; another tick continues", { shardId, watermark });
+          break;
+        }
+        if (!outcome.complete) {
+          if (outcome.position) {
+            progressed = true;
+            await store.checkpoint(shardId, owner, from, JSON.stringify(outcome.position), leaseUntil);
+          }
+          if (outcome.report.failed > 0) {
+            throw new Error(`${outcome.report.failed} firing(s) of ${shardId} window [${from}, ${to}) were not accepted by the queue`);
+          }
+          handOver2 = progressed;
+          break;
+        }
+        if (!await store.advanceWatermark(shardId, owner, from, to)) {
+          log.warn("lost the shard lease; another tick continues", { shardId, watermark });
+          break;
+        }
+        progressed = true;
+        totals.windows++;
+        if (from + LATE_TOLERANCE_MS < startedAt && existing !== void 0) totals.windowsCaughtUp++;
+        watermark = to;
+        cursor = void 0;
+        from = to;
+        totals.retired += await this.retire(ended, stopAt);
+      }
+    } finally {
+      if (!handOver2) await store.releaseShard(shardId, owner);
+      metrics.add(MetricName.WINDOWS_CAUGHT_UP, totals.windowsCaughtUp);
+      metrics.add(MetricName.TIMERS_RETIRED, totals.retired);
+      metrics.observe(MetricName.DISPATCH_LAG, maxLagMs);
+      metrics.observe(MetricName.TICK_DURATION, clock.now() - startedAt);
+    }
+    if (totals.windowsCaughtUp > 0 || totals.late > 0) {
+      log.warn("caught up missed windows", { shardId, windowsCaughtUp: totals.windowsCaughtUp, late: totals.late });
+    }
+    if (handOver2) {
+      metrics.add(MetricName.TICK_CONTINUATIONS, 1);
+      return { ...totals, skipped: false, watermark, continuation: { owner } };
+    }
+    return { ...totals, skipped: false, watermark };
+  }
+  /** Tells the store which intervals had timers; a failure only delays it to the next window, never fails the tick. */
+  async keepIntervals(shardId, seen) {
+    const { store, clock, log } = this.deps;
+    if (seen.size === 0 || !store.keepIntervals) return;
+    try {
+      await store.keepIntervals(shardId, [...seen], clock.now());
+    } catch (err) {
+      log.warn("could not renew the interval registry; the next window retries", { shardId, error: String(err) });
+    }
+  }
+  /**
+   * Reports how far the next shard's watermark lags behind now (`ShardWatermarkLag`): every tick checks one other
+   * shard, so a shard that stops progressing shows in its neighbour's ticks. A shard never ticked reports nothing.
+   */
+  async reportNeighbourLag(shardId, own, nowMs) {
+    const { store, metrics, log } = this.deps;
+    const index = Number(shardId.replace(/^shard/, ""));
+    const neighbour = shardName((index + 1) % this.config.shardCount);
+    try {
+      const state = neighbour === shardId ? own : await store.getShardState(neighbour);
+      if (state) metrics.observe(MetricName.SHARD_WATERMARK_LAG, nowMs - state.watermark);
+    } catch (err) {
+      log.warn("could not read the next shard's state", { shardId, neighbour, error: String(err) });
+    }
+  }
+  /** The reads of a window, in order: each interval's offset ranges, ascending, then the one-shots, then the cron timers. */
+  readsOf(shardId, intervals, from, to) {
+    const { store } = this.deps;
+    const reads = [];
+    for (const interval of intervals) {
+      offsetRangesInWindow(interval, from, to).forEach(([lo, hi], r) => reads.push({ k: 0, i: interval, r, pages: (after) => store.queryPeriodic(shardId, interval, lo, hi, after) }));
+    }
+    reads.push({ k: 1, i: 0, r: 0, pages: (after) => store.queryOneShots(shardId, from, to, after) });
+    reads.push({ k: 2, i: 0, r: 0, pages: (after) => store.queryCron(shardId, from, to, after) });
+    return reads;
+  }
+  async dispatchWindow(shardId, intervals, from, to, cursor, run) {
+    const { store, clock, dispatcher, log } = this.deps;
+    const reads = this.readsOf(shardId, intervals, from, to).filter((read) => read.k < 2 && (!cursor || compareReads(read, cursor) >= 0));
+    async function* items() {
+      for (const read of reads) {
+        const after = cursor && compareReads(read, cursor) === 0 ? cursor.a : void 0;
+        for await (const page of read.pages(after)) {
+          if (read.k === 0 && page.timers.length > 0) run.seen.add(read.i);
+          yield page.timers.map((timer, n2) => {
+            if (timer.kind === "periodic" && hasEndedBy(timer, to) && run.ended.length < MAX_RETIRED_PER_WINDOW) run.ended.push(timer);
+            return { firings: tickFiringsInWindow(timer, from, to), position: { to, k: read.k, i: read.i, r: read.r, a: page.positions[n2] } };
+          });
+        }
+      }
+    }
+    let lastCheckpointAt = clock.now();
+    let checkpointing = Promise.resolve();
+    let lostLease = false;
+    const onProgress = (position) => {
+      const now = clock.now();
+      if (now - lastCheckpointAt < CHECKPOINT_EVERY_MS) return;
+      lastCheckpointAt = now;
+      checkpointing = checkpointing.then(async () => {
+        try {
+          if (!await store.checkpoint(shardId, run.owner, from, JSON.stringify(position), run.leaseUntil)) lostLease = true;
+        } catch (err) {
+          log.warn("could not record the tick cursor", { shardId, error: String(err) });
+        }
+      });
+    };
+    const outcome = await dispatcher.dispatchStream(items(), {
+      shouldStop: () => lostLease || run.stopAt !== void 0 && clock.now() >= run.stopAt,
+      onProgress,
+      // Retries stop halfway through the reserve, leaving the rest for the checkpoint and the hand-over.
+      giveUpAt: run.stopAt === void 0 || run.deadline === void 0 ? void 0 : (run.stopAt + run.deadline) / 2
+    });
+    await checkpointing;
+    if (!outcome.complete || lostLease) return { ...outcome, lostLease };
+    const cron = await this.dispatchCron(shardId, from, to, cursor?.k === 2 ? cursor.a : void 0, run, () => lostLease);
+    const report = outcome.report;
+    for (const key of ["dispatched", "late", "failed", "rejected"]) report[key] += cron.report[key];
+    report.maxLagMs = Math.max(report.maxLagMs, cron.report.maxLagMs);
+    return { report, position: cron.position ?? outcome.position, complete: cron.complete, lostLease: cron.lostLease };
+  }
+  /**
+   * The cron read of a window, in chunks of timers: sends each timer's firings up to a new `tickFrom`, then stores the
+   * chunk's timers moved on to their next firing (see the file's comment). A chunk ends after the timer that brings
+   * its firings to CRON_SEND_SLICE, so a page of timers far behind (a long outage) is still done a part at a time,
+   * and the time left is checked between chunks. Incomplete when the time is up, the lease is lost or a firing was not
+   * accepted; the position is then after the last timer whose move is stored.
+   */
+  async dispatchCron(shardId, from, to, after, run, leaseLost) {
+    const { store, clock, dispatcher, log } = this.deps;
+    const report = { dispatched: 0, late: 0, failed: 0, rejected: 0, maxLagMs: 0 };
+    let position;
+    let lostLease = false;
+    let lastCheckpointAt = clock.now();
+    const giveUpAt = run.stopAt === void 0 || run.deadline === void 0 ? void 0 : (run.stopAt + run.deadline) / 2;
+    const send = async (firings) => {
+      if (firings.length === 0) return true;
+      const sent = await dispatcher.dispatch([firings], { giveUpAt });
+      for (const key of ["dispatched", "late", "failed", "rejected"]) report[key] += sent[key];
+      report.maxLagMs = Math.max(report.maxLagMs, sent.maxLagMs);
+      return sent.failed === 0;
+    };
+    const timeIsUp = () => leaseLost() || lostLease || run.stopAt !== void 0 && clock.now() >= run.stopAt;
+    const incomplete = () => ({ report, position, complete: false, lostLease });
+    if (after === void 0 && Math.floor(from / STRANDED_SWEEP_MS) !== Math.floor(to / STRANDED_SWEEP_MS)) {
+      if (!await this.recoverStranded(shardId, from, to, send)) return incomplete();
+    }
+    for await (const page of store.queryCron(shardId, from, to, after)) {
+      const timers = page.timers;
+      for (let start = 0; start < timers.length; ) {
+        if (timeIsUp()) return incomplete();
+        const chunk = await this.moveCronChunk(timers, start, to, send);
+        if (chunk === void 0) return incomplete();
+        start = chunk;
+        position = { to, k: 2, i: 0, r: 0, a: page.positions[start - 1] };
+        if (clock.now() - lastCheckpointAt < CHECKPOINT_EVERY_MS) continue;
+        lastCheckpointAt = clock.now();
+        try {
+          if (!await store.checkpoint(shardId, run.owner, from, JSON.stringify(position), run.leaseUntil)) lostLease = true;
+        } catch (err) {
+          log.warn("could not record the tick cursor", { shardId, error: String(err) });
+        }
+      }
+    }
+    return { report, position, complete: !lostLease, lostLease };
+  }
+  /**
+   * Finds cron timers stranded before the window: a timer moved to its next firing is read there by the tick whose
+   * window holds it, which comes late enough for the index to show the move if the index lags no more than its
+   * tolerance. Should it lag more, that tick missed the timer, and no later window reads it again. So once an hour a
+   * tick reads the cron index over the hour before the window (less the lag tolerance and a window, where copies the
+   * index still shows at their old place are normal), reads each timer found there consistently, and moves on those
+   * still stored there: their firings go out late and are counted as such, none is lost. A move the index shows
+   * more than an hour late is not found: the heartbeat and lag alarms page long before.
+   */
+  async recoverStranded(shardId, from, to, send) {
+    const { store, log } = this.deps;
+    const sweepTo = from - this.config.indexLagToleranceMs - this.config.windowMs;
+    const stranded = [];
+    for await (const page of store.queryCron(shardId, from - STRANDED_SWEEP_MS, sweepTo)) {
+      for (const copy of page.timers) {
+        const stored = await store.getTimer(copy.id);
+        if (stored?.kind === "cron" && stored.dueAt !== void 0 && stored.dueAt < from) stranded.push(stored);
+      }
+    }
+    if (stranded.length === 0) return true;
+    log.warn("found cron timers the schedule index showed later than its lag tolerance; sending their firings late", {
+      shardId,
+      timers: stranded.length
+    });
+    for (let start = 0; start < stranded.length; ) {
+      const next = await this.moveCronChunk(stranded, start, to, send);
+      if (next === void 0) return false;
+      start = next;
+    }
+    return true;
+  }
+  /**
+   * Moves on the cron timers of a page from `start`, up to the one that brings their firings to CRON_SEND_SLICE:
+   * sends their firings up to a new `tickFrom`, then stores them at their next firing from there. Returns where the
+   * next chunk starts, or undefined when a firing was not accepted (nothing of the chunk is stored then).
+   *
+   * The new `tickFrom` is as far ahead as a PUT sends, measured from when the chunk began: a tick that reads the
+   * schedule before the moves show there owes nothing before it, provided the moves land within `createWithinMs`.
+   * A chunk slower than that (queue retries, throttled writes) is covered as a slow PUT is: its firings up to a new
+   * boundary measured from then are sent, and the timers moved again.
+   */
+  async moveCronChunk(timers, start, to, send) {
+    const { store, clock } = this.deps;
+    const { directSendMs, createWithinMs, oneShotRetentionMs } = this.config;
+    const startedAt = clock.now();
+    const tickFrom = Math.max(to, ceilSecond(startedAt + directSendMs) * 1e3);
+    const advances = [];
+    const firings = [];
+    let end = start;
+    while (end < timers.length && firings.length < CRON_SEND_SLICE) {
+      const timer = timers[end++];
+      if (timer.kind !== "cron") continue;
+      for (const firing of firingsInWindow(timer, timer.tickFrom, tickFrom)) firings.push(firing);
+      advances.push({ read: timer, next: withTickFrom(timer, tickFrom, oneShotRetentionMs) });
+    }
+    if (!await send(firings)) return void 0;
+    await store.advanceCronTimers(advances);
+    let moved = advances;
+    let movedFrom = startedAt;
+    while (clock.now() - movedFrom > createWithinMs && moved.length > 0) {
+      movedFrom = clock.now();
+      const later = ceilSecond(movedFrom + directSendMs) * 1e3;
+      const again = moved.map(({ next }) => ({ read: next, next: withTickFrom(next, later, oneShotRetentionMs) }));
+      if (!await send(again.flatMap(({ read }) => firingsInWindow(read, read.tickFrom, later)))) return void 0;
+      await store.advanceCronTimers(again);
+      moved = again;
+    }
+    return end;
+  }
+  /** Takes ended timers out of the schedule, as time allows; what is left is found and retired by a later window. */
+  async retire(ended, stopAt) {
+    const { store, clock, log } = this.deps;
+    let retired = 0;
+    for (let i = 0; i < ended.length; i += RETIRE_CHUNK) {
+      if (stopAt !== void 0 && clock.now() >= stopAt) break;
+      const chunk = ended.slice(i, i + RETIRE_CHUNK);
+      try {
+        await store.retireTimers(chunk);
+        retired += chunk.length;
+      } catch (err) {
+        log.warn("could not retire ended timers; a later tick retries", { count: chunk.length, error: String(err) });
+        break;
+      }
+    }
+    return retired;
+  }
+};
 
 // src/envars.ts
 var Envar = {
@@ -931,8 +2026,8 @@ function shardKey(shardId) {
 function bucketPartition(shardId, interval, bucket, spread) {
   return `P#${shardId}#${interval}#${bucket}#${spread}`;
 }
-function minutePartition(shardId, minute, spread) {
-  return `O#${shardId}#${minute}#${spread}`;
+function minutePartition(shardId, minute, spread, prefix = "O") {
+  return `${prefix}#${shardId}#${minute}#${spread}`;
 }
 function registryPartition(shardId) {
   return `I#${shardId}`;
@@ -962,24 +2057,37 @@ function required(value, name, item) {
 function ttlOf(ms) {
   return n(Math.ceil(ms / 1e3));
 }
+function cronPartition(shardId, dueAt, id) {
+  return minutePartition(shardId, Math.floor(dueAt / DUE_BUCKET_MS), spreadOf(id), "C");
+}
+function cronDue(timer) {
+  return timer.dueAt ?? timer.tickFrom;
+}
 function sortKeyOf(timer) {
-  return timer.kind === "periodic" ? `${pad(timer.offset, OFFSET_WIDTH)}#${timer.id}` : `${pad(timer.fireAt, DUE_WIDTH)}#${timer.id}`;
+  if (timer.kind === "periodic") return `${pad(timer.offset, OFFSET_WIDTH)}#${timer.id}`;
+  return `${pad(timer.kind === "oneshot" ? timer.fireAt : cronDue(timer), DUE_WIDTH)}#${timer.id}`;
 }
 function partitionOf(timer) {
-  return timer.kind === "periodic" ? periodicPartition(timer.shardId, timer.interval, timer.offset, timer.id) : oneShotPartition(timer.shardId, timer.fireAt, timer.id);
+  if (timer.kind === "periodic") return periodicPartition(timer.shardId, timer.interval, timer.offset, timer.id);
+  return timer.kind === "oneshot" ? oneShotPartition(timer.shardId, timer.fireAt, timer.id) : cronPartition(timer.shardId, cronDue(timer), timer.id);
 }
 function timerToItem(timer) {
+  const indexed = timer.kind !== "cron" || timer.dueAt !== void 0;
   const item = {
     [PARTITION_KEY]: { S: timer.id },
-    [INDEX_PARTITION_KEY]: { S: partitionOf(timer) },
-    [INDEX_SORT_KEY]: { S: sortKeyOf(timer) },
+    [indexed ? INDEX_PARTITION_KEY : ENDED_PARTITION_KEY]: { S: partitionOf(timer) },
+    [indexed ? INDEX_SORT_KEY : ENDED_SORT_KEY]: { S: sortKeyOf(timer) },
     data: { S: timer.data },
     createdAt: n(timer.createdAt),
     tickFrom: n(timer.tickFrom)
   };
-  if (timer.kind === "periodic") {
+  if (timer.kind !== "oneshot") {
     if (timer.startAt !== void 0) item.startAt = n(timer.startAt);
     if (timer.endAt !== void 0) item.endAt = n(timer.endAt);
+  }
+  if (timer.kind === "cron") {
+    item.cron = { S: timer.cron };
+    item.timeZone = { S: timer.timeZone };
   }
   if (timer.expiresAt !== void 0) item[TTL_ATTRIBUTE] = ttlOf(timer.expiresAt);
   return item;
@@ -990,7 +2098,9 @@ function timerKeys(item) {
   const sortKey = live !== void 0 ? str(item, INDEX_SORT_KEY) : str(item, ENDED_SORT_KEY);
   const parts = partition?.split("#");
   if (!parts || sortKey === void 0) return void 0;
-  if (parts[0] === "P" && parts.length === 5 || parts[0] === "O" && parts.length === 4) return { parts, sortKey };
+  if (parts[0] === "P" && parts.length === 5 || (parts[0] === "O" || parts[0] === "C") && parts.length === 4) {
+    return { parts, sortKey, indexed: live !== void 0 };
+  }
   return void 0;
 }
 function sortKeyNumber(sortKey) {
@@ -1022,6 +2132,21 @@ function itemToTimer(item) {
       offset: keyNumber,
       ...startAt !== void 0 && { startAt },
       ...endAt !== void 0 && { endAt },
+      ...ttl !== void 0 && { expiresAt: ttl * 1e3 }
+    };
+    return timer2;
+  }
+  if (parts[0] === "C") {
+    const startAt = num(item, "startAt");
+    const endAt = num(item, "endAt");
+    const timer2 = {
+      ...base,
+      kind: "cron",
+      cron: required(str(item, "cron"), "cron", item),
+      timeZone: required(str(item, "timeZone"), "timeZone", item),
+      ...startAt !== void 0 && { startAt },
+      ...endAt !== void 0 && { endAt },
+      ...keys.indexed && { dueAt: keyNumber },
       ...ttl !== void 0 && { expiresAt: ttl * 1e3 }
     };
     return timer2;
@@ -1183,7 +2308,7 @@ var DynamoTimerStore = class {
       }
       startKey = out.LastEvaluatedKey;
     } while (startKey);
-    return intervals.sort((a, b) => a - b);
+    return intervals.sort((a, b2) => a - b2);
   }
   async keepIntervals(shardId, intervals, nowMs) {
     const due = intervals.filter((interval) => {
@@ -1273,6 +2398,13 @@ var DynamoTimerStore = class {
     return this.readBuckets(buckets, (bucket, spread) => bucketPartition(shardId, intervalSeconds, bucket, spread), after);
   }
   queryOneShots(shardId, fromMs, toMs, after) {
+    return this.queryDue("O", shardId, fromMs, toMs, after);
+  }
+  queryCron(shardId, fromMs, toMs, after) {
+    return this.queryDue("C", shardId, fromMs, toMs, after);
+  }
+  /** The timers of a shard placed by a due instant in [fromMs, toMs): one range per due minute. */
+  queryDue(prefix, shardId, fromMs, toMs, after) {
     const lo = Math.max(0, Math.ceil(fromMs));
     const hi = Math.ceil(toMs);
     const buckets = [];
@@ -1281,7 +2413,7 @@ var DynamoTimerStore = class {
       const last = Math.min(hi, (minute + 1) * DUE_BUCKET_MS) - 1;
       buckets.push({ bucket: minute, sortFrom: pad(first, DUE_WIDTH), sortTo: `${pad(last, DUE_WIDTH)}${AFTER_SEPARATOR}` });
     }
-    return this.readBuckets(buckets, (minute, spread) => minutePartition(shardId, minute, spread), after);
+    return this.readBuckets(buckets, (minute, spread) => minutePartition(shardId, minute, spread, prefix), after);
   }
   /**
    * Every page of a read over buckets, each bucket's spread partitions in order 0..SPREAD_PARTITIONS-1. With `after`,
@@ -1355,6 +2487,40 @@ var DynamoTimerStore = class {
       sortKeys.push(str(item, INDEX_SORT_KEY));
     }
     return { timers, sortKeys, ...out.LastEvaluatedKey && { lastKey: out.LastEvaluatedKey } };
+  }
+  /**
+   * Moves each cron timer to its next firing: new index keys and `tickFrom` (an index write moves it: a delete and a
+   * put in the index besides the item's write), or, with none left, its keys out of the index and a TTL. Conditional
+   * on the `createdAt`, `tickFrom` and place the tick read: a timer PUT again or deleted meanwhile is left as it is.
+   */
+  async advanceCronTimers(advances) {
+    await forEachLimited(advances, WRITE_CONCURRENCY, async ({ read, next }) => {
+      const names = { "#pk": INDEX_PARTITION_KEY, "#sk": INDEX_SORT_KEY };
+      const values = {
+        ":createdAt": n(read.createdAt),
+        ":read": n(read.tickFrom),
+        ":readSk": { S: sortKeyOf(read) },
+        ":tickFrom": n(next.tickFrom),
+        ":pk": { S: partitionOf(next) },
+        ":sk": { S: sortKeyOf(next) }
+      };
+      let update;
+      if (next.dueAt !== void 0) {
+        update = "SET #pk = :pk, #sk = :sk, tickFrom = :tickFrom";
+      } else {
+        Object.assign(names, { "#epk": ENDED_PARTITION_KEY, "#esk": ENDED_SORT_KEY, "#ttl": TTL_ATTRIBUTE });
+        values[":ttl"] = ttlOf(next.expiresAt ?? next.tickFrom);
+        update = "SET #epk = :pk, #esk = :sk, tickFrom = :tickFrom, #ttl = :ttl REMOVE #pk, #sk";
+      }
+      await this.update({
+        Key: { [PARTITION_KEY]: { S: read.id } },
+        UpdateExpression: update,
+        // The place it was read at too: two PUTs of the id in one millisecond share createdAt and tickFrom.
+        ConditionExpression: "createdAt = :createdAt AND tickFrom = :read AND #sk = :readSk",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values
+      });
+    });
   }
   /**
    * Moves each ended timer's index keys out of the index (to `endedPk`/`endedSk`), so no Query reads it again, while
@@ -1528,7 +2694,7 @@ function requiredString(env3, name) {
   }
   return value.trim();
 }
-function wholeNumber2(env3, name, required2) {
+function wholeNumber(env3, name, required2) {
   const raw = env3[name];
   if (raw === void 0 || raw.trim() === "") {
     if (required2) requiredString(env3, name);
@@ -1540,13 +2706,13 @@ function wholeNumber2(env3, name, required2) {
   return Number(raw.trim());
 }
 function settingsFromEnv(env3 = process.env) {
-  const retentionSeconds = wholeNumber2(env3, Envar.ONESHOT_RETENTION_SECONDS, false);
+  const retentionSeconds = wholeNumber(env3, Envar.ONESHOT_RETENTION_SECONDS, false);
   const settings = {
-    shardCount: wholeNumber2(env3, Envar.SHARD_COUNT, true),
-    periodSeconds: wholeNumber2(env3, Envar.PERIOD_SECONDS, true),
-    batchConcurrency: wholeNumber2(env3, Envar.BATCH_CONCURRENCY, false),
-    indexLagToleranceMs: wholeNumber2(env3, Envar.INDEX_LAG_TOLERANCE_MS, false),
-    createWithinMs: wholeNumber2(env3, Envar.CREATE_WITHIN_MS, false),
+    shardCount: wholeNumber(env3, Envar.SHARD_COUNT, true),
+    periodSeconds: wholeNumber(env3, Envar.PERIOD_SECONDS, true),
+    batchConcurrency: wholeNumber(env3, Envar.BATCH_CONCURRENCY, false),
+    indexLagToleranceMs: wholeNumber(env3, Envar.INDEX_LAG_TOLERANCE_MS, false),
+    createWithinMs: wholeNumber(env3, Envar.CREATE_WITHIN_MS, false),
     oneShotRetentionMs: retentionSeconds === void 0 ? void 0 : retentionSeconds * 1e3
   };
   return settings;
@@ -1591,6 +2757,9 @@ function awsClientsFromEnv(env3 = process.env, batchConcurrency = engineConfigFr
     sqs: new import_client_sqs2.SQSClient(clientOptions(env3, batchConcurrency, MAX_ATTEMPTS.sqs))
   };
 }
+function lambdaClientFromEnv(env3 = process.env) {
+  return new import_client_lambda.LambdaClient(clientOptions(env3, 0, MAX_ATTEMPTS.lambda));
+}
 function adaptersFromEnv(env3 = process.env, clients) {
   const config = engineConfigFromEnv(env3);
   const { dynamodb, sqs } = clients ?? awsClientsFromEnv(env3, config.batchConcurrency);
@@ -1600,9 +2769,22 @@ function adaptersFromEnv(env3 = process.env, clients) {
     queue: new SqsFiringQueue({ client: sqs, queueUrl: requiredString(env3, Envar.QUEUE_URL) })
   };
 }
+function continueTickFromEnv(env3 = process.env, client) {
+  const functionName = env3.AWS_LAMBDA_FUNCTION_NAME?.trim();
+  if (!functionName) return void 0;
+  let lambda = client;
+  return async (event) => {
+    lambda ??= lambdaClientFromEnv(env3);
+    const out = await lambda.send(
+      new import_client_lambda.InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: new TextEncoder().encode(JSON.stringify(event)) })
+    );
+    if (out.StatusCode !== 202) {
+      throw new Error(`Lambda answered ${out.StatusCode} to the asynchronous invocation of ${functionName} (202 expected)`);
+    }
+  };
+}
 
 // src/aws/handlers.ts
-var JSON_HEADERS = { "content-type": "application/json" };
 function engineDeps(deps) {
   const clock = deps.clock ?? systemClock;
   const metrics = deps.metrics ?? noMetrics;
@@ -1610,32 +2792,60 @@ function engineDeps(deps) {
   const dispatcher = new Dispatcher({ queue: deps.queue, clock, concurrency: deps.config.batchConcurrency, metrics, log });
   return { store: deps.store, dispatcher, clock, metrics, log };
 }
-function requestPathOf(event) {
-  const id = event.pathParameters?.id;
-  if (event.resource && event.resource.includes("{id}") && id !== void 0) {
-    return event.resource.replace("{id}", encodeURIComponent(id));
+var SHARD_ID = /^shard(\d{1,3})$/;
+function shardIdOf(event, shardCount) {
+  const shardId = typeof event === "object" && event !== null ? event.shardId : void 0;
+  const match = typeof shardId === "string" ? SHARD_ID.exec(shardId) : null;
+  if (!match || Number(match[1]) >= shardCount || String(Number(match[1])) !== match[1]) {
+    throw new Error(
+      `the tick event must be {"shardId": "shard<n>"} with n from 0 to ${shardCount - 1}, got ${JSON.stringify(event)}; the construct's schedules send one such event per shard`
+    );
   }
-  return event.path;
+  return shardId;
 }
-function bodyOf(event) {
-  if (event.body === null || event.body === void 0) return void 0;
-  return event.isBase64Encoded ? Buffer.from(event.body, "base64").toString("utf8") : event.body;
+function tickEventOf(event, shardCount) {
+  const shardId = shardIdOf(event, shardCount);
+  const { continueAs, hop } = event;
+  if (continueAs !== void 0 && (typeof continueAs !== "string" || continueAs === "")) {
+    throw new Error(`the tick event's "continueAs" must be the owner a tick handed its lease to, got ${JSON.stringify(continueAs)}`);
+  }
+  return {
+    shardId,
+    ...continueAs !== void 0 && { continueAs },
+    ...typeof hop === "number" && Number.isInteger(hop) && hop >= 0 && { hop }
+  };
 }
-function createApiHandler(deps) {
+function createTickHandler(deps) {
   const engine = engineDeps(deps);
-  const { log } = engine;
-  const api = new TimerApi(deps.config, engine);
-  return async (event) => {
+  const { log, clock, store } = engine;
+  const ticker = new Ticker(deps.config, engine);
+  return async (event, context) => {
     try {
-      const response = await api.handle({ method: event.httpMethod, path: requestPathOf(event), body: bodyOf(event) });
-      return { statusCode: response.statusCode, headers: JSON_HEADERS, body: JSON.stringify(response.body) };
-    } catch (err) {
-      log.error("request failed outside the engine", { error: String(err), stack: err?.stack });
-      return { statusCode: 500, headers: JSON_HEADERS, body: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE }) };
+      const tickEvent = tickEventOf(event, deps.config.shardCount);
+      const deadlineMs = context ? clock.now() + context.getRemainingTimeInMillis() : void 0;
+      const report = await ticker.tick(tickEvent.shardId, {
+        ...deadlineMs !== void 0 && { deadlineMs },
+        ...tickEvent.continueAs !== void 0 && { continueAs: tickEvent.continueAs }
+      });
+      log.info("tick done", { ...report, hop: tickEvent.hop ?? 0 });
+      if (report.continuation) await handOver(deps, store, log, tickEvent, report.continuation.owner);
+      return report;
     } finally {
       deps.flush?.();
     }
   };
+}
+async function handOver(deps, store, log, event, owner) {
+  const next = { shardId: event.shardId, continueAs: owner, hop: (event.hop ?? 0) + 1 };
+  if (deps.continueTick) {
+    try {
+      await deps.continueTick(next);
+      return;
+    } catch (err) {
+      log.error("could not start the continuation of a tick; the next scheduled tick resumes its work", { ...next, error: String(err) });
+    }
+  }
+  await store.releaseShard(event.shardId, owner);
 }
 
 // node_modules/@aws-lambda-powertools/logger/lib/esm/constants.js
@@ -4367,17 +5577,17 @@ var MetricsStore = class {
   getTimestamp() {
     return this.#timestamp.get();
   }
-  setTimestamp(timestamp2) {
-    const timestampMs = this.#convertTimestampToEmfFormat(timestamp2);
+  setTimestamp(timestamp) {
+    const timestampMs = this.#convertTimestampToEmfFormat(timestamp);
     this.#timestamp.set(timestampMs);
     return timestampMs;
   }
-  #convertTimestampToEmfFormat(timestamp2) {
-    if (isIntegerNumber2(timestamp2)) {
-      return timestamp2;
+  #convertTimestampToEmfFormat(timestamp) {
+    if (isIntegerNumber2(timestamp)) {
+      return timestamp;
     }
-    if (timestamp2 instanceof Date) {
-      return timestamp2.getTime();
+    if (timestamp instanceof Date) {
+      return timestamp.getTime();
     }
     return 0;
   }
@@ -4878,11 +6088,11 @@ var Metrics = class _Metrics extends Utility2 {
    * ```
    * @param timestamp - The timestamp to set, which can be a number or a Date object.
    */
-  setTimestamp(timestamp2) {
-    if (!this.#validateEmfTimestamp(timestamp2)) {
+  setTimestamp(timestamp) {
+    if (!this.#validateEmfTimestamp(timestamp)) {
       this.#logger.warn("This metric doesn't meet the requirements and will be skipped by Amazon CloudWatch. Ensure the timestamp is within 14 days in the past or up to 2 hours in the future and is also a valid number or Date object.");
     }
-    this.#metricsStore.setTimestamp(timestamp2);
+    this.#metricsStore.setTimestamp(timestamp);
     return this;
   }
   /**
@@ -4965,22 +6175,22 @@ var Metrics = class _Metrics extends Utility2 {
   }
   #checkKeyCollisions(defaultDimensions, dimensions, dimensionSets, metricValues, metadata) {
     const seenKeys = /* @__PURE__ */ new Map();
-    const setKey = (k, source) => {
-      const existing = seenKeys.get(k);
+    const setKey = (k2, source) => {
+      const existing = seenKeys.get(k2);
       if (existing !== void 0) {
-        this.#logger.warn(`EMF key "${k}" is defined as both a ${existing} and ${source}; the ${source} value will take precedence in the serialized output`);
+        this.#logger.warn(`EMF key "${k2}" is defined as both a ${existing} and ${source}; the ${source} value will take precedence in the serialized output`);
       }
-      seenKeys.set(k, source);
+      seenKeys.set(k2, source);
     };
-    for (const k of Object.keys(metadata))
-      setKey(k, "metadata");
-    for (const k of Object.keys(defaultDimensions))
-      setKey(k, "default dimension");
-    for (const k of Object.keys(dimensions))
-      setKey(k, "dimension");
+    for (const k2 of Object.keys(metadata))
+      setKey(k2, "metadata");
+    for (const k2 of Object.keys(defaultDimensions))
+      setKey(k2, "default dimension");
+    for (const k2 of Object.keys(dimensions))
+      setKey(k2, "dimension");
     for (const set of dimensionSets)
-      for (const k of Object.keys(set))
-        setKey(k, "dimension set");
+      for (const k2 of Object.keys(set))
+        setKey(k2, "dimension set");
     for (const name of Object.keys(metricValues)) {
       const src = seenKeys.get(name);
       if (src !== void 0) {
@@ -5254,12 +6464,12 @@ var Metrics = class _Metrics extends Utility2 {
    *
    * @param timestamp - Date object or epoch time in milliseconds representing the timestamp to validate.
    */
-  #validateEmfTimestamp(timestamp2) {
-    const isDate = timestamp2 instanceof Date;
-    if (!isDate && !isIntegerNumber2(timestamp2)) {
+  #validateEmfTimestamp(timestamp) {
+    const isDate = timestamp instanceof Date;
+    if (!isDate && !isIntegerNumber2(timestamp)) {
       return false;
     }
-    const timestampMs = isDate ? timestamp2.getTime() : timestamp2;
+    const timestampMs = isDate ? timestamp.getTime() : timestamp;
     const currentTime = Date.now();
     const minValidTimestamp = currentTime - EMF_MAX_TIMESTAMP_PAST_AGE;
     const maxValidTimestamp = currentTime + EMF_MAX_TIMESTAMP_FUTURE_AGE;
@@ -5337,24 +6547,15 @@ function createObservability(fallbackService, env3 = process.env) {
   return { metrics: new EmfMetricsSink(metrics), log: new PowertoolsLog(new Logger({ serviceName: service })) };
 }
 
-// src/api/api.lambda.ts
+// src/tick/tick.lambda.ts
 var cached;
-function build() {
-  const { metrics, log } = createObservability("ServerlessTimerApi");
-  return createApiHandler({ ...adaptersFromEnv(), metrics, log, flush: () => metrics.flush() });
-}
-async function handler(event) {
-  try {
-    cached ??= build();
-  } catch (err) {
-    console.error(JSON.stringify({ level: "ERROR", message: "the API function cannot start", error: String(err) }));
-    return {
-      statusCode: 500,
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ message: INTERNAL_ERROR_MESSAGE })
-    };
+async function handler(event, context) {
+  if (!cached) {
+    const { metrics, log } = createObservability("ServerlessTimerTick");
+    const continueTick = continueTickFromEnv();
+    cached = createTickHandler({ ...adaptersFromEnv(), metrics, log, flush: () => metrics.flush(), ...continueTick && { continueTick } });
   }
-  return cached(event);
+  return cached(event, context);
 }
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
