@@ -44,8 +44,11 @@ python3 -m venv "$work/venv"
 "$work/venv/bin/python" -m pytest -q -p no:cacheprovider test/bindings/python > "$work/python.log" 2>&1 || { cat "$work/python.log"; say "python consumer FAILED"; exit 1; }
 results+=("python: $(grep -Eo "[0-9]+ passed" "$work/python.log" | grep -Eo "[0-9]+") consumer tests passed in $(elapsed "$started")")
 
-# Java: Maven reads the package from the repository the build wrote (dist/java).
+# Java: Maven reads the package from the repository the build wrote (dist/java). Maven keeps every artifact it
+# resolved in its local repository and never reads a release version again: the copy of an earlier build (same
+# version number) would be tested instead of this one. That one artifact is dropped first.
 started=$SECONDS
+rm -rf "${HOME}/.m2/repository/io/github/cdk-serverless-timer"
 (cd test/bindings/java && mvn -B -Dtimer.repo="file://${root}/dist/java" -Dtimer.version="$version" test > "$work/java.log" 2>&1) \
   || { cat "$work/java.log"; rm -rf test/bindings/java/target; say "java consumer FAILED"; exit 1; }
 rm -rf test/bindings/java/target
