@@ -48,7 +48,7 @@ export interface Rig {
   /** A second tick handler can be made with `tickHandler()`; this one is ready. */
   readonly tick: TickHandler;
   tickHandler(extra?: Pick<HandlerDeps, 'continueTick'>): TickHandler;
-  request(method: string, kind: 'periodic' | 'oneshot', id: string, body?: unknown): Promise<{ statusCode: number; body: any }>;
+  request(method: string, kind: 'periodic' | 'oneshot' | 'cron', id: string, body?: unknown): Promise<{ statusCode: number; body: any }>;
   /**
    * Stores a periodic timer as if created long before the test (its `tickFrom` an hour back), so the ticks owe every
    * firing of the test's windows; registers its interval first, as the API does.

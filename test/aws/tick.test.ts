@@ -190,6 +190,32 @@ describe('tick handler on DynamoDB and SQS', () => {
     dynamodb.destroy();
   });
 
+  test('a cron timer: the API sends its first firings, each tick that finds it sends the next ones and moves it, one UpdateItem a move', async () => {
+    const dynamodb = dynamoClientFor(moto.server());
+    const writes = recordWrites(dynamodb);
+    const rig = await createRig(moto.server(), { t0: T0, dynamodb });
+    expect((await rig.request('PUT', 'cron', 'c1', { timerCallbackData: { beat: 1 }, cron: '*/20 * * * * *', timeZone: 'Europe/Paris' })).statusCode).toBe(200);
+    writes.length = 0;
+    for (let k = 0; k <= 5; k++) {
+      rig.clock.set(T0 + k * 60_000);
+      await rig.tick(SHARD);
+    }
+    const stored = await rig.store.getTimer('c1');
+    expect(stored).toMatchObject({ kind: 'cron', cron: '*/20 * * * * *', timeZone: 'Europe/Paris' });
+    // Every 20 s from T0 up to where the ticks last moved it, each once, as kind cron, within SQS's delays.
+    const sent = rig.queue.forTimer('c1');
+    const expected = Array.from({ length: Math.ceil((stored!.tickFrom - T0) / 20_000) }, (_, i) => T0 + i * 20_000);
+    expect(sent.map((e) => e.scheduledAt).sort((a, b) => a - b)).toEqual(expected);
+    expect(sent.every((e) => e.attributes[MessageAttribute.TIMER_KIND] === 'cron' && e.body === '{"beat":1}')).toBe(true);
+    for (const e of sent) expect(e.delaySeconds).toBeLessThanOrEqual(900);
+    // Besides the shard state, the ticks wrote the timer only to move it: one UpdateItem per move.
+    const timerWrites = writes.filter(([, id]) => id === 'c1');
+    expect(timerWrites.length).toBeGreaterThan(0);
+    expect(timerWrites.every(([name]) => name === 'UpdateItemCommand')).toBe(true);
+    expect(timerWrites.length).toBeLessThanOrEqual(Math.ceil((stored!.tickFrom - T0) / rig.config.directSendMs) + 1);
+    dynamodb.destroy();
+  });
+
   test('a periodic timer past its end is retired by the tick: never read again, still read by GET as ended', async () => {
     const rig = await createRig(moto.server(), { t0: T0 });
     const endAt = new Date(T0 + 200_000).toISOString();
