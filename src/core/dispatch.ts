@@ -161,8 +161,17 @@ export interface StreamOutcome<P> {
   readonly complete: boolean;
 }
 
-function emptyReport(): DispatchReport {
+export function emptyReport(): DispatchReport {
   return { dispatched: 0, late: 0, failed: 0, rejected: 0, maxLagMs: 0 };
+}
+
+/** Adds one report's counts to another's. */
+export function addReport(into: DispatchReport, from: DispatchReport): void {
+  into.dispatched += from.dispatched;
+  into.late += from.late;
+  into.failed += from.failed;
+  into.rejected += from.rejected;
+  into.maxLagMs = Math.max(into.maxLagMs, from.maxLagMs);
 }
 
 /** One batch of a stream, numbered in the order it was packed. */

@@ -18,7 +18,7 @@
  * passes a page only once its moves are stored: a fault sends some firings again, never loses one.
  */
 import { EngineConfig } from './config';
-import { DispatchItem, DispatchReport, Dispatcher, LATE_TOLERANCE_MS, StreamOutcome } from './dispatch';
+import { DispatchItem, Dispatcher, LATE_TOLERANCE_MS, StreamOutcome, addReport, emptyReport } from './dispatch';
 import { shardName } from './hash';
 import { CronTimer, Firing, PeriodicTimer, Timer } from './model';
 import { MetricName } from './names';
@@ -342,8 +342,7 @@ export class Ticker {
     if (!outcome.complete || lostLease) return { ...outcome, lostLease };
     const cron = await this.dispatchCron(shardId, from, to, cursor?.k === 2 ? cursor.a : undefined, run, () => lostLease);
     const report = outcome.report;
-    for (const key of ['dispatched', 'late', 'failed', 'rejected'] as const) report[key] += cron.report[key];
-    report.maxLagMs = Math.max(report.maxLagMs, cron.report.maxLagMs);
+    addReport(report, cron.report);
     return { report, position: cron.position ?? outcome.position, complete: cron.complete, lostLease: cron.lostLease };
   }
 
@@ -363,7 +362,7 @@ export class Ticker {
     leaseLost: () => boolean,
   ): Promise<WindowOutcome> {
     const { store, clock, dispatcher, log } = this.deps;
-    const report: DispatchReport = { dispatched: 0, late: 0, failed: 0, rejected: 0, maxLagMs: 0 };
+    const report = emptyReport();
     let position: Cursor | undefined;
     let lostLease = false;
     let lastCheckpointAt = clock.now();
@@ -371,8 +370,7 @@ export class Ticker {
     const send = async (firings: readonly Firing[]): Promise<boolean> => {
       if (firings.length === 0) return true;
       const sent = await dispatcher.dispatch([firings], { giveUpAt });
-      for (const key of ['dispatched', 'late', 'failed', 'rejected'] as const) report[key] += sent[key];
-      report.maxLagMs = Math.max(report.maxLagMs, sent.maxLagMs);
+      addReport(report, sent);
       return sent.failed === 0;
     };
     const timeIsUp = (): boolean => leaseLost() || lostLease || (run.stopAt !== undefined && clock.now() >= run.stopAt);

@@ -7,6 +7,7 @@ import { utf8Length } from './dispatch';
 import { TimerRequestError, badRequest } from './errors';
 import { defaultOffsetOf, shardOf } from './hash';
 import { CronTimer, Limits, OneShotTimer, PeriodicTimer } from './model';
+import { withTickFrom } from './schedule';
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
 const PERIODIC_FIELDS = ['timerCallbackData', 'interval', 'offset', 'startAt', 'endAt'];
@@ -231,20 +232,17 @@ export function cronTimerFrom(id: string, raw: string | undefined, defaults: Cro
   if (nextCronFiring(schedule, nowMs) === undefined) {
     throw badRequest(`"cron" ${JSON.stringify(cron.source)} in ${timeZone} has no firing ${endAt === undefined ? 'from now on' : `before "endAt" (${body.endAt})`}: the timer would never fire`);
   }
-  const tickFrom = defaults.tickFrom ?? nowMs;
-  const dueAt = nextCronFiring(schedule, tickFrom);
-  return {
+  // Placed in the schedule at its first firing from tickFrom on, as a tick that moves it places it.
+  return withTickFrom<CronTimer>({
     kind: 'cron',
     id,
     shardId: shardOf(id, defaults.shardCount),
     data: serializeData(body.timerCallbackData),
     createdAt: nowMs,
-    tickFrom,
+    tickFrom: nowMs,
     cron: cron.source,
     timeZone,
     ...(startAt !== undefined && { startAt }),
-    ...(endAt !== undefined && { endAt }),
-    ...(dueAt !== undefined && { dueAt }),
-    ...(endAt !== undefined ? { expiresAt: endAt + defaults.retentionMs } : dueAt === undefined && { expiresAt: tickFrom + defaults.retentionMs }),
-  };
+    ...(endAt !== undefined && { endAt, expiresAt: endAt + defaults.retentionMs }),
+  }, defaults.tickFrom ?? nowMs, defaults.retentionMs);
 }

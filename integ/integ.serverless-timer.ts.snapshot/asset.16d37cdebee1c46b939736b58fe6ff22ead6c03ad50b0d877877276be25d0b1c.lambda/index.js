@@ -1731,22 +1731,18 @@ function cronTimerFrom(id, raw, defaults, nowMs) {
   if (nextCronFiring(schedule, nowMs) === void 0) {
     throw badRequest(`"cron" ${JSON.stringify(cron.source)} in ${timeZone} has no firing ${endAt === void 0 ? "from now on" : `before "endAt" (${body.endAt})`}: the timer would never fire`);
   }
-  const tickFrom = defaults.tickFrom ?? nowMs;
-  const dueAt = nextCronFiring(schedule, tickFrom);
-  return {
+  return withTickFrom({
     kind: "cron",
     id,
     shardId: shardOf(id, defaults.shardCount),
     data: serializeData(body.timerCallbackData),
     createdAt: nowMs,
-    tickFrom,
+    tickFrom: nowMs,
     cron: cron.source,
     timeZone,
     ...startAt !== void 0 && { startAt },
-    ...endAt !== void 0 && { endAt },
-    ...dueAt !== void 0 && { dueAt },
-    ...endAt !== void 0 ? { expiresAt: endAt + defaults.retentionMs } : dueAt === void 0 && { expiresAt: tickFrom + defaults.retentionMs }
-  };
+    ...endAt !== void 0 && { endAt, expiresAt: endAt + defaults.retentionMs }
+  }, defaults.tickFrom ?? nowMs, defaults.retentionMs);
 }
 
 // src/core/api.ts

@@ -1299,6 +1299,13 @@ function toQueueEntries(batch, nowMs) {
 function emptyReport() {
   return { dispatched: 0, late: 0, failed: 0, rejected: 0, maxLagMs: 0 };
 }
+function addReport(into, from) {
+  into.dispatched += from.dispatched;
+  into.late += from.late;
+  into.failed += from.failed;
+  into.rejected += from.rejected;
+  into.maxLagMs = Math.max(into.maxLagMs, from.maxLagMs);
+}
 var StreamProgress = class {
   constructor(onProgress) {
     this.onProgress = onProgress;
@@ -1807,8 +1814,7 @@ var Ticker = class {
     if (!outcome.complete || lostLease) return { ...outcome, lostLease };
     const cron = await this.dispatchCron(shardId, from, to, cursor?.k === 2 ? cursor.a : void 0, run, () => lostLease);
     const report = outcome.report;
-    for (const key of ["dispatched", "late", "failed", "rejected"]) report[key] += cron.report[key];
-    report.maxLagMs = Math.max(report.maxLagMs, cron.report.maxLagMs);
+    addReport(report, cron.report);
     return { report, position: cron.position ?? outcome.position, complete: cron.complete, lostLease: cron.lostLease };
   }
   /**
@@ -1820,7 +1826,7 @@ var Ticker = class {
    */
   async dispatchCron(shardId, from, to, after, run, leaseLost) {
     const { store, clock, dispatcher, log } = this.deps;
-    const report = { dispatched: 0, late: 0, failed: 0, rejected: 0, maxLagMs: 0 };
+    const report = emptyReport();
     let position;
     let lostLease = false;
     let lastCheckpointAt = clock.now();
@@ -1828,8 +1834,7 @@ var Ticker = class {
     const send = async (firings) => {
       if (firings.length === 0) return true;
       const sent = await dispatcher.dispatch([firings], { giveUpAt });
-      for (const key of ["dispatched", "late", "failed", "rejected"]) report[key] += sent[key];
-      report.maxLagMs = Math.max(report.maxLagMs, sent.maxLagMs);
+      addReport(report, sent);
       return sent.failed === 0;
     };
     const timeIsUp = () => leaseLost() || lostLease || run.stopAt !== void 0 && clock.now() >= run.stopAt;
