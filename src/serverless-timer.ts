@@ -403,13 +403,23 @@ export class ServerlessTimer extends Construct {
   }
 
   /**
-   * Grants `execute-api:Invoke` on every method of `/periodic/{id}`, `/oneshot/{id}` and `/cron/{id}` (with IAM
-   * authorization).
+   * Grants `execute-api:Invoke` on every method of `/periodic/{id}`, `/oneshot/{id}` and `/cron/{id}`, and on
+   * `POST .../{id}/pause` and `.../{id}/resume` (with IAM authorization).
    *
-   * @param grantee the principal that may then create, read and delete timers
+   * @param grantee the principal that may then create, read, pause, resume and delete timers
    */
   public grantManageTimers(grantee: iam.IGrantable): iam.Grant {
     return this.apiPart.grantManageTimers(grantee);
+  }
+
+  /**
+   * Grants `execute-api:Invoke` on the `GET` methods of `/periodic/{id}`, `/oneshot/{id}` and `/cron/{id}` alone (with
+   * IAM authorization): a dashboard or an auditor reads timers and changes none.
+   *
+   * @param grantee the principal that may then read timers
+   */
+  public grantReadTimers(grantee: iam.IGrantable): iam.Grant {
+    return this.apiPart.grantReadTimers(grantee);
   }
 
   /**

@@ -18,6 +18,8 @@ import { TablePart } from '../table/table-part';
 
 const ROUTES = ['periodic', 'oneshot', 'cron'] as const;
 const METHODS = ['PUT', 'GET', 'DELETE'] as const;
+/** `POST /{kind}/{id}/pause` and `/resume`. */
+const ACTIONS = ['pause', 'resume'] as const;
 
 /** The API handler's timeout. */
 export const API_HANDLER_TIMEOUT = Duration.seconds(10);
@@ -97,6 +99,12 @@ export class ApiPart {
           requestParameters: { 'method.request.path.id': true },
         });
       }
+      for (const action of ACTIONS) {
+        resource.addResource(action).addMethod('POST', integration, {
+          requestValidator: validator,
+          requestParameters: { 'method.request.path.id': true },
+        });
+      }
     }
 
     acknowledgeHandlerFindings(this.handler, settings.tracing);
@@ -153,13 +161,26 @@ export class ApiPart {
     });
   }
 
-  /** `execute-api:Invoke` on every method of both routes, in the deployed stage. */
+  /** `execute-api:Invoke` on every method of every timer route, pause and resume included, in the deployed stage. */
   grantManageTimers(grantee: iam.IGrantable): iam.Grant {
     const stage = this.restApi.deploymentStage.stageName;
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['execute-api:Invoke'],
-      resourceArns: ROUTES.flatMap((route) => METHODS.map((method) => this.restApi.arnForExecuteApi(method, `/${route}/*`, stage))),
+      resourceArns: ROUTES.flatMap((route) => [
+        ...METHODS.map((method) => this.restApi.arnForExecuteApi(method, `/${route}/*`, stage)),
+        ...ACTIONS.map((action) => this.restApi.arnForExecuteApi('POST', `/${route}/*/${action}`, stage)),
+      ]),
+    });
+  }
+
+  /** `execute-api:Invoke` on the GET methods alone, in the deployed stage: reading timers, changing none. */
+  grantReadTimers(grantee: iam.IGrantable): iam.Grant {
+    const stage = this.restApi.deploymentStage.stageName;
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: ROUTES.map((route) => this.restApi.arnForExecuteApi('GET', `/${route}/*`, stage)),
     });
   }
 }

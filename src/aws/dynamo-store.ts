@@ -192,6 +192,8 @@ export function timerToItem(timer: Timer): Item {
     item.timeZone = { S: timer.timeZone };
   }
   if (timer.expiresAt !== undefined) item[TTL_ATTRIBUTE] = ttlOf(timer.expiresAt);
+  if (timer.pausedAt !== undefined) item.pausedAt = n(timer.pausedAt);
+  if (timer.missedFirings !== undefined) item.missedFirings = { S: timer.missedFirings };
   return item;
 }
 
@@ -217,6 +219,16 @@ function sortKeyNumber(sortKey: string): number | undefined {
   return sortKey.includes('#') && Number.isFinite(value) ? value : undefined;
 }
 
+/** `pausedAt` and `missedFirings` of an item, where it has them. */
+function optionalBase(item: Item): Pick<Timer, 'pausedAt' | 'missedFirings'> {
+  const pausedAt = num(item, 'pausedAt');
+  const missedFirings = str(item, 'missedFirings');
+  return {
+    ...(pausedAt !== undefined && { pausedAt }),
+    ...((missedFirings === 'latest' || missedFirings === 'none') && { missedFirings }),
+  };
+}
+
 /** The timer of an item from the table or the index; undefined for items that are not timers (shard state, registry). */
 export function itemToTimer(item: Item | undefined): Timer | undefined {
   const keys = item && timerKeys(item);
@@ -230,6 +242,7 @@ export function itemToTimer(item: Item | undefined): Timer | undefined {
     createdAt,
     // Written by every version that has a `tickFrom`; a tick owes an item without one every firing since its creation.
     tickFrom: num(item, 'tickFrom') ?? createdAt,
+    ...optionalBase(item),
   };
   const keyNumber = required(sortKeyNumber(sortKey), INDEX_SORT_KEY, item);
   const ttl = num(item, TTL_ATTRIBUTE);
@@ -266,7 +279,8 @@ export function itemToTimer(item: Item | undefined): Timer | undefined {
     ...base,
     kind: 'oneshot',
     fireAt: keyNumber,
-    expiresAt: required(ttl, TTL_ATTRIBUTE, item) * 1000,
+    // A paused one-shot has no expiry.
+    ...(base.pausedAt === undefined ? { expiresAt: required(ttl, TTL_ATTRIBUTE, item) * 1000 } : ttl !== undefined && { expiresAt: ttl * 1000 }),
   };
   return timer;
 }
@@ -401,6 +415,30 @@ export class DynamoTimerStore implements TimerStore {
   async putTimer(timer: Timer): Promise<void> {
     const out = await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: timerToItem(timer), ...this.capacity }));
     this.report('PutItem', out.ConsumedCapacity);
+  }
+
+  /** A PutItem conditional on the `createdAt`, `tickFrom` and `pausedAt` read. */
+  async replaceTimer(expected: Timer, next: Timer): Promise<boolean> {
+    const values: Item = { ':createdAt': n(expected.createdAt), ':tickFrom': n(expected.tickFrom) };
+    let paused = 'attribute_not_exists(pausedAt)';
+    if (expected.pausedAt !== undefined) {
+      values[':pausedAt'] = n(expected.pausedAt);
+      paused = 'pausedAt = :pausedAt';
+    }
+    try {
+      const out = await this.client.send(new PutItemCommand({
+        TableName: this.tableName,
+        Item: timerToItem(next),
+        ConditionExpression: `createdAt = :createdAt AND tickFrom = :tickFrom AND ${paused}`,
+        ExpressionAttributeValues: values,
+        ...this.capacity,
+      }));
+      this.report('PutItem', out.ConsumedCapacity);
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 
   async getTimer(id: string): Promise<Timer | undefined> {

@@ -48,6 +48,8 @@ export interface TickEvent {
   readonly continueAs?: string;
   /** How many hand-overs led to this invocation, for the logs. */
   readonly hop?: number;
+  /** Where lateness began for the tick continued (`TickReport.continuation.lateBefore`, epoch ms). */
+  readonly lateBefore?: number;
 }
 
 /** The part of Lambda's context a tick reads: how long it has left. */
@@ -122,13 +124,17 @@ export function shardIdOf(event: unknown, shardCount: number): string {
 /** The tick event, checked: a shard, and for a continuation the owner it continues as. */
 export function tickEventOf(event: unknown, shardCount: number): TickEvent {
   const shardId = shardIdOf(event, shardCount);
-  const { continueAs, hop } = event as Record<string, unknown>;
+  const { continueAs, hop, lateBefore } = event as Record<string, unknown>;
   if (continueAs !== undefined && (typeof continueAs !== 'string' || continueAs === '')) {
     throw new Error(`the tick event's "continueAs" must be the owner a tick handed its lease to, got ${JSON.stringify(continueAs)}`);
+  }
+  if (lateBefore !== undefined && !Number.isSafeInteger(lateBefore)) {
+    throw new Error(`the tick event's "lateBefore" must be epoch milliseconds, got ${JSON.stringify(lateBefore)}`);
   }
   return {
     shardId,
     ...(continueAs !== undefined && { continueAs: continueAs as string }),
+    ...(lateBefore !== undefined && { lateBefore: lateBefore as number }),
     ...(typeof hop === 'number' && Number.isInteger(hop) && hop >= 0 && { hop }),
   };
 }
@@ -144,9 +150,10 @@ export function createTickHandler(deps: HandlerDeps): TickHandler {
       const report = await ticker.tick(tickEvent.shardId, {
         ...(deadlineMs !== undefined && { deadlineMs }),
         ...(tickEvent.continueAs !== undefined && { continueAs: tickEvent.continueAs }),
+        ...(tickEvent.lateBefore !== undefined && { lateBefore: tickEvent.lateBefore }),
       });
       log.info('tick done', { ...report, hop: tickEvent.hop ?? 0 });
-      if (report.continuation) await handOver(deps, store, log, tickEvent, report.continuation.owner);
+      if (report.continuation) await handOver(deps, store, log, tickEvent, report.continuation);
       return report;
     } finally {
       deps.flush?.();
@@ -158,8 +165,14 @@ export function createTickHandler(deps: HandlerDeps): TickHandler {
  * Starts the continuation of a tick that stopped early. Without a way to start one, or when starting it fails, the
  * lease is given up at once, so that the next scheduled tick resumes at the cursor without waiting for it to lapse.
  */
-async function handOver(deps: HandlerDeps, store: TimerStore, log: Log, event: TickEvent, owner: string): Promise<void> {
-  const next: TickEvent = { shardId: event.shardId, continueAs: owner, hop: (event.hop ?? 0) + 1 };
+async function handOver(
+  deps: HandlerDeps,
+  store: TimerStore,
+  log: Log,
+  event: TickEvent,
+  { owner, lateBefore }: { readonly owner: string; readonly lateBefore: number },
+): Promise<void> {
+  const next: TickEvent = { shardId: event.shardId, continueAs: owner, hop: (event.hop ?? 0) + 1, lateBefore };
   if (deps.continueTick) {
     try {
       await deps.continueTick(next);

@@ -27,7 +27,7 @@
  * - A periodic timer past its end is retired by a tick: its index keys move to `endedPk`/`endedSk`, which no index
  *   holds, so no tick reads it again, while GET still reads it (as `ended`) until its TTL removes it.
  * - A timer item holds `id`, the two index keys, `data`, `createdAt`, `tickFrom`, and `startAt`/`endAt` and `ttl`
- *   (and a cron timer's `cron` and `timeZone`): nothing the keys already say, so each item a tick reads is as small
+ *   (and a cron timer's `cron` and `timeZone`; `pausedAt` while paused, `missedFirings` unless it is `all`): nothing the keys already say, so each item a tick reads is as small
  *   as it can be. A cron timer with no firing left keeps its keys in `endedPk`/`endedSk`, like a retired one.
  */
 export const TableSchema = {
@@ -55,4 +55,4 @@ export const TableSchema = {
  * Non-key attributes the index projects: what a tick needs to dispatch a timer beyond its keys (kind, shard,
  * interval, offset and due instant are read from the index keys themselves), and the registry items' `ttl`.
  */
-export const INDEX_PROJECTED_ATTRIBUTES = ['data', 'createdAt', 'tickFrom', 'startAt', 'endAt', 'ttl', 'cron', 'timeZone'];
+export const INDEX_PROJECTED_ATTRIBUTES = ['data', 'createdAt', 'tickFrom', 'startAt', 'endAt', 'ttl', 'cron', 'timeZone', 'pausedAt', 'missedFirings'];

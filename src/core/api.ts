@@ -13,7 +13,7 @@
  */
 import { EngineConfig } from './config';
 import { nextCronFiring, previousCronFiring } from './cron';
-import { Dispatcher } from './dispatch';
+import { Dispatcher, LATE_TOLERANCE_MS } from './dispatch';
 import { INTERNAL_ERROR_MESSAGE, TimerRequestError, badRequest, notFound } from './errors';
 import { CronTimer, Firing, OneShotTimer, PeriodicTimer, Timer, TimerKind } from './model';
 import { MetricName } from './names';
@@ -46,12 +46,12 @@ export interface TimerApiDeps {
   readonly otherRoutes?: readonly string[];
 }
 
-const ROUTE = /^\/(periodic|oneshot|cron)\/([^/]+)\/?$/;
+const ROUTE = /^\/(periodic|oneshot|cron)\/([^/]+?)(?:\/(pause|resume))?\/?$/;
 const KIND_OF_ROUTE: Record<string, TimerKind> = { periodic: 'periodic', oneshot: 'oneshot', cron: 'cron' };
 
 /** What a 404 answer lists: the timer routes, then the host's own. */
 function routesText(otherRoutes: readonly string[]): string {
-  const timers = 'use /periodic/{id}, /oneshot/{id} or /cron/{id}';
+  const timers = 'use /periodic/{id}, /oneshot/{id} or /cron/{id}, and POST .../{id}/pause or .../{id}/resume';
   return otherRoutes.length === 0 ? timers : `${timers}, or ${otherRoutes.join(', ')}`;
 }
 
@@ -68,22 +68,33 @@ export function timerView(timer: Timer, nowMs: number): Record<string, unknown> 
     shardId: timer.shardId,
     timerCallbackData: JSON.parse(timer.data),
     createdAt: iso(timer.createdAt),
+    missedFirings: timer.missedFirings ?? 'all',
   };
+  const paused = timer.pausedAt !== undefined;
   if (timer.kind === 'periodic') {
     view.timeShardId = `${timer.offset}:${timer.id}`;
     view.interval = timer.interval;
     view.offset = timer.offset;
     view.startAt = iso(timer.startAt);
     view.endAt = iso(timer.endAt);
-    view.nextFireAt = iso(nextPeriodicFiring(timer, nowMs)) ?? null;
-    view.state = hasEndedBy(timer, nowMs) ? 'ended' : 'active';
+    const ended = hasEndedBy(timer, nowMs);
+    view.nextFireAt = paused ? null : iso(nextPeriodicFiring(timer, nowMs)) ?? null;
+    view.state = ended ? 'ended' : paused ? 'paused' : 'active';
   } else if (timer.kind === 'oneshot') {
     view.fireAt = iso(timer.fireAt);
-    view.state = timer.fireAt <= nowMs ? 'fired' : 'scheduled';
+    view.state = paused ? 'paused' : timer.fireAt <= nowMs ? 'fired' : 'scheduled';
   } else {
     cronView(view, timer, nowMs);
   }
+  if (paused) view.pausedAt = iso(timer.pausedAt);
   return view;
+}
+
+/** Whether a timer has nothing left to fire: an ended periodic or cron timer, a fired one-shot (paused ones aside). */
+function isOver(timer: Timer, nowMs: number): boolean {
+  if (timer.kind === 'periodic') return hasEndedBy(timer, nowMs);
+  if (timer.kind === 'oneshot') return timer.pausedAt === undefined && timer.fireAt <= nowMs;
+  return nextCronFiring(cronScheduleOf(timer), nowMs) === undefined;
 }
 
 function cronView(view: Record<string, unknown>, timer: CronTimer, nowMs: number): void {
@@ -93,12 +104,16 @@ function cronView(view: Record<string, unknown>, timer: CronTimer, nowMs: number
   view.timeZone = timer.timeZone;
   view.startAt = iso(timer.startAt);
   view.endAt = iso(timer.endAt);
-  view.state = next === undefined ? 'ended' : 'active';
-  view.nextFireAt = iso(next) ?? null;
+  const paused = timer.pausedAt !== undefined;
+  view.state = next === undefined ? 'ended' : paused ? 'paused' : 'active';
+  view.nextFireAt = paused ? null : iso(next) ?? null;
   // The latest firing at or before now since the timer was created (or replaced).
   const since = Math.max(timer.startAt ?? -Infinity, timer.createdAt);
   view.lastFireAt = iso(previousCronFiring({ ...schedule, startAt: since }, nowMs + 1)) ?? null;
 }
+
+/** How often a pause or resume is tried again when the timer changed between its read and its conditional write. */
+const MAX_STATE_CHANGE_ATTEMPTS = 5;
 
 /** Whether a stored timer can still be read: a fired one-shot or an ended periodic timer until it expires. */
 function isLive(timer: Timer, nowMs: number): boolean {
@@ -108,6 +123,8 @@ function isLive(timer: Timer, nowMs: number): boolean {
 /** Two timers that fire the same firings with the same data: a PUT of the second over the first changes nothing. */
 function sameDefinition(a: Timer | undefined, b: Timer): boolean {
   if (!a || a.kind !== b.kind || a.shardId !== b.shardId || a.data !== b.data) return false;
+  // A PUT over a paused timer leaves it active: never the same.
+  if (a.pausedAt !== undefined || a.missedFirings !== b.missedFirings) return false;
   if (a.kind === 'oneshot') return a.fireAt === (b as OneShotTimer).fireAt;
   if (a.kind === 'cron') {
     const c = b as CronTimer;
@@ -135,11 +152,19 @@ export class TimerApi {
     const match = ROUTE.exec(request.path);
     if (!match) throw notFound(`no route for ${request.path}: ${routesText(this.deps.otherRoutes ?? [])}`);
     const kind = KIND_OF_ROUTE[match[1]];
+    const action = match[3] as 'pause' | 'resume' | undefined;
     let id: string;
     try {
       id = decodeURIComponent(match[2]);
     } catch {
       throw badRequest(`the timer id in ${request.path} is not valid percent-encoding`);
+    }
+    if (action !== undefined) {
+      if (request.method.toUpperCase() !== 'POST') {
+        throw new TimerRequestError(405, `method ${request.method} is not allowed on ${request.path}: use POST`);
+      }
+      const timer = action === 'pause' ? await this.pause(kind, id) : await this.resume(kind, id);
+      return { statusCode: 200, body: timerView(timer, this.deps.clock.now()) };
     }
     switch (request.method.toUpperCase()) {
       case 'PUT':
@@ -194,8 +219,12 @@ export class TimerApi {
    * beyond `tickFrom` meanwhile: send the firings up to a new boundary measured from now and store the timer with it.
    * Should that fail, the timer is deleted again, so a retry starts afresh instead of finding it stored.
    */
-  private async coverSlowWrite(timer: Timer, startedAt: number): Promise<Timer> {
-    const { clock, log, store } = this.deps;
+  private async coverSlowWrite(
+    timer: Timer,
+    startedAt: number,
+    undo: (timer: Timer) => Promise<unknown> = (failed) => this.deps.store.deleteTimer(failed.id),
+  ): Promise<Timer> {
+    const { clock, log } = this.deps;
     const now = clock.now();
     if (now - startedAt <= this.config.createWithinMs) return timer;
     const tickFrom = ceilSecond(now + this.config.directSendMs) * 1000;
@@ -209,8 +238,8 @@ export class TimerApi {
       await this.sendDirect(timer, timer.tickFrom, tickFrom, startedAt);
       await this.storeDurably(moved);
     } catch (err) {
-      await store.deleteTimer(timer.id).catch((deleteError) =>
-        log.error('could not delete a timer whose PUT failed; PUT it again', { timerId: timer.id, error: String(deleteError) }));
+      await undo(timer).catch((undoError) =>
+        log.error('could not undo a change whose sends failed; make the request again', { timerId: timer.id, error: String(undoError) }));
       throw err;
     }
     return moved;
@@ -225,6 +254,82 @@ export class TimerApi {
     if (report.failed > 0) {
       // Nothing is stored yet: the client's retry of the PUT sends them again.
       throw new Error(`${report.failed} near-term firing(s) of ${timer.id} could not be queued`);
+    }
+  }
+
+  /**
+   * Pauses a timer: stored again with `pausedAt`, so that no tick sends its firings (those already queued still
+   * arrive). A paused one-shot keeps no expiry: it waits to be resumed or deleted.
+   */
+  private async pause(kind: TimerKind, id: string): Promise<Timer> {
+    return this.changeState(kind, id, (timer, now) => {
+      if (timer.pausedAt !== undefined) return undefined;
+      if (isOver(timer, now)) {
+        const what = timer.kind === 'oneshot' ? 'has fired' : 'has ended';
+        throw new TimerRequestError(409, `the ${kind} timer ${JSON.stringify(id)} ${what}: there is nothing left to pause`);
+      }
+      if (timer.kind !== 'oneshot') return { next: { ...timer, pausedAt: now } };
+      const { expiresAt: _expiry, ...rest } = timer;
+      return { next: { ...rest, pausedAt: now } };
+    });
+  }
+
+  /**
+   * Resumes a paused timer as a PUT would store it now: the firings from now on are sent (the API's share, before
+   * the new `tickFrom`, at once), none of the paused span. A periodic timer keeps its phase. A one-shot resumed after
+   * its `fireAt` fires at once, late, unless its `missedFirings` is `none`: it is then dropped, and counted. One whose
+   * firing the API had queued before the pause (`fireAt` before its `tickFrom`) is not sent again.
+   */
+  private async resume(kind: TimerKind, id: string): Promise<Timer> {
+    const { directSendMs, oneShotRetentionMs } = this.config;
+    let dropped = false;
+    const resumed = await this.changeState(kind, id, (timer, now) => {
+      if (timer.pausedAt === undefined) return undefined;
+      const { pausedAt: _paused, ...active } = timer;
+      const tickFrom = ceilSecond(now + directSendMs) * 1000;
+      if (active.kind !== 'oneshot') return { next: withTickFrom(active as Timer, tickFrom, oneShotRetentionMs), sendFrom: now, earliestMs: now };
+      const oneShot: OneShotTimer = { ...active, expiresAt: Math.max(active.fireAt, now) + oneShotRetentionMs };
+      if (oneShot.fireAt < oneShot.tickFrom) return { next: oneShot };
+      dropped = oneShot.fireAt < now - LATE_TOLERANCE_MS && oneShot.missedFirings === 'none';
+      const next = { ...oneShot, tickFrom };
+      // Lateness is measured from fireAt: a one-shot resumed after it fires late, and is counted so.
+      return dropped ? { next } : { next, sendFrom: Math.min(oneShot.fireAt, now), earliestMs: oneShot.fireAt };
+    });
+    if (dropped) {
+      this.deps.metrics.add(MetricName.FIRINGS_DROPPED_NONE, 1);
+      this.deps.log.info('resumed a one-shot after its fireAt; its missedFirings is none, so it does not fire', { timerId: id });
+    }
+    return resumed;
+  }
+
+  /**
+   * Reads a timer, decides what it becomes, sends the firings from `sendFrom` to its new `tickFrom`, then stores it
+   * if it is still stored as read: a PUT or a tick's move in between is never undone, the change is decided again on
+   * what is stored (a retry of the sends may queue some firings twice). Undefined from `decide`: nothing to change.
+   */
+  private async changeState(
+    kind: TimerKind,
+    id: string,
+    decide: (timer: Timer, nowMs: number) => { next: Timer; sendFrom?: number; earliestMs?: number } | undefined,
+  ): Promise<Timer> {
+    const { store, clock } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      const timer = await this.get(kind, id);
+      const now = clock.now();
+      const change = decide(timer, now);
+      if (!change) return timer;
+      const { next, sendFrom, earliestMs } = change;
+      if (sendFrom !== undefined) await this.sendDirect(next, sendFrom, next.tickFrom, earliestMs ?? now);
+      if (await store.replaceTimer(timer, next)) {
+        await store.sync?.();
+        // A pause sends nothing; a resume slower than createWithinMs is covered as a slow PUT is, and should that
+        // fail, paused again, so that its retry resumes it afresh.
+        if (next.pausedAt !== undefined) return next;
+        return this.coverSlowWrite(next, now, (failed) => store.replaceTimer(failed, { ...failed, pausedAt: timer.pausedAt }));
+      }
+      if (attempt >= MAX_STATE_CHANGE_ATTEMPTS) {
+        throw new Error(`the ${kind} timer ${id} changed under ${attempt} attempts to change its state`);
+      }
     }
   }
 

@@ -5,6 +5,14 @@
 
 export type TimerKind = 'periodic' | 'oneshot' | 'cron';
 
+/**
+ * What a tick does with the firings of a timer it sends later than `LATE_TOLERANCE_MS` after their time (after an
+ * outage, a restart of the local runtime, a failed or continued tick): send every one (`all`, the default), only the
+ * latest of the span caught up (`latest`), or none (`none`). Dropped firings are counted, never silent.
+ */
+export type MissedFirings = 'all' | 'latest' | 'none';
+export const MISSED_FIRINGS_POLICIES: readonly MissedFirings[] = ['all', 'latest', 'none'];
+
 /** Fields every stored timer has. */
 interface TimerBase {
   /** Client-chosen id, unique across both kinds. */
@@ -20,6 +28,13 @@ interface TimerBase {
    * before it, before it stored the timer. Set once, when the timer is created or replaced (see `TimerApi`).
    */
   readonly tickFrom: number;
+  /**
+   * When the timer was paused (epoch ms); undefined while it runs. No tick sends a firing of a paused timer; resuming
+   * stores it again with a new `tickFrom`, as a PUT would, so the paused span is not replayed.
+   */
+  readonly pausedAt?: number;
+  /** The missed-firing policy; undefined is `all`. */
+  readonly missedFirings?: Exclude<MissedFirings, 'all'>;
 }
 
 export interface PeriodicTimer extends TimerBase {
@@ -43,8 +58,11 @@ export interface OneShotTimer extends TimerBase {
   readonly kind: 'oneshot';
   /** When it fires (epoch ms). */
   readonly fireAt: number;
-  /** When the store may forget it, for free (epoch ms): fireAt plus the retention of fired and ended timers. */
-  readonly expiresAt: number;
+  /**
+   * When the store may forget it, for free (epoch ms): fireAt plus the retention of fired and ended timers.
+   * Undefined while it is paused: a paused one-shot is kept until it is resumed or deleted.
+   */
+  readonly expiresAt?: number;
 }
 
 export interface CronTimer extends TimerBase {

@@ -40,6 +40,13 @@ export const MetricName = {
   FIRINGS_REJECTED: 'FiringsRejected',
   /** Ticks that stopped before their deadline with work left and handed the rest to a continuation (count). */
   TICK_CONTINUATIONS: 'TickContinuations',
+  /**
+   * Late firings a tick did not send because their timer's `missedFirings` is `latest`: every one of a caught-up span
+   * but its latest (count).
+   */
+  FIRINGS_DROPPED_LATEST: 'FiringsDroppedLatest',
+  /** Late firings not sent because their timer's `missedFirings` is `none` (count). */
+  FIRINGS_DROPPED_NONE: 'FiringsDroppedNone',
   /** Periodic timers past their end taken out of the schedule by a tick (count). */
   TIMERS_RETIRED: 'TimersRetired',
   /**

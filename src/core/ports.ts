@@ -60,6 +60,12 @@ export interface TimerStore {
    * to the engine's `indexLagToleranceMs`.
    */
   putTimer(timer: Timer): Promise<void>;
+  /**
+   * Stores `next` in place of `expected` if the timer is still stored as `expected` was read (the same `createdAt`,
+   * `tickFrom` and `pausedAt`); false, storing nothing, when a PUT, a DELETE, a pause or a tick's move came between.
+   * Once it resolves true (and `sync`, if the store has it, resolved), it is as `putTimer`'s.
+   */
+  replaceTimer(expected: Timer, next: Timer): Promise<boolean>;
   /** Resolves once every write made so far is durable; rejects if one of them could not be made durable. */
   sync?(): Promise<void>;
   /** The timer with this id, read consistently (a write that resolved is seen). */

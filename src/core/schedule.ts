@@ -136,3 +136,27 @@ export function withTickFrom<T extends Timer>(timer: T, tickFrom: number, retent
   if (dueAt !== undefined) return { ...rest, tickFrom, dueAt } as T;
   return { ...rest, tickFrom, expiresAt: Math.min(timer.expiresAt ?? Infinity, tickFrom + retentionMs) } as T;
 }
+
+/** The occurrence of a timer after the one at `ms`, or undefined when it has none. */
+function occurrenceAfter(timer: Timer, ms: number): number | undefined {
+  if (timer.kind === 'oneshot') return undefined;
+  if (timer.kind === 'cron') return nextCronFiring(cronScheduleOf(timer), ms + 1);
+  const next = ms + timer.interval * SECOND;
+  return timer.endAt !== undefined && next >= timer.endAt ? undefined : next;
+}
+
+/**
+ * What a tick sends of a timer's firings under its missed-firing policy, those scheduled before `lateBefore` being
+ * late beyond the tolerance: every one (`all`), none of the late ones (`none`), or of the late ones only the latest
+ * of the span (`latest`): the one whose next occurrence is not late, or that has none. `firings` are consecutive
+ * occurrences of the timer, in order; the same array is returned when nothing is dropped.
+ */
+export function firingsToSend(timer: Timer, firings: Firing[], lateBefore: number): Firing[] {
+  const policy = timer.missedFirings;
+  if (policy === undefined || firings.length === 0 || firings[0].scheduledAt >= lateBefore) return firings;
+  let onTime = 1;
+  while (onTime < firings.length && firings[onTime].scheduledAt < lateBefore) onTime++;
+  if (policy === 'none') return firings.slice(onTime);
+  const next = onTime < firings.length ? firings[onTime].scheduledAt : occurrenceAfter(timer, firings[onTime - 1].scheduledAt);
+  return firings.slice(next === undefined || next >= lateBefore ? onTime - 1 : onTime);
+}

@@ -23,7 +23,7 @@ import { shardName } from './hash';
 import { CronTimer, Firing, PeriodicTimer, Timer } from './model';
 import { MetricName } from './names';
 import { Clock, CronAdvance, Log, MetricsSink, ShardState, TimerPages, TimerStore } from './ports';
-import { ceilSecond, firingsInWindow, hasEndedBy, offsetRangesInWindow, tickFiringsInWindow, withTickFrom } from './schedule';
+import { ceilSecond, firingsInWindow, firingsToSend, hasEndedBy, offsetRangesInWindow, tickFiringsInWindow, withTickFrom } from './schedule';
 
 export interface TickOptions {
   /**
@@ -34,6 +34,19 @@ export interface TickOptions {
   readonly deadlineMs?: number;
   /** Continue a tick that stopped early: the owner it handed its lease to (`TickReport.continuation`). */
   readonly continueAs?: string;
+  /**
+   * Firings scheduled before this instant (epoch ms) are late beyond the tolerance, and each timer's missed-firing
+   * policy decides which of them are sent. A continuation is given the one of the tick it continues, so a catch-up
+   * split over several invocations is judged as one: `latest` sends one firing of its whole span.
+   * @default - `LATE_TOLERANCE_MS` before the tick started
+   */
+  readonly lateBefore?: number;
+}
+
+/** Late firings a tick did not send, by the policy that dropped them. */
+export interface DroppedFirings {
+  latest: number;
+  none: number;
 }
 
 export interface TickReport {
@@ -50,6 +63,8 @@ export interface TickReport {
   readonly rejected: number;
   /** Ended periodic timers taken out of the schedule. */
   readonly retired: number;
+  /** Late firings not sent, by the missed-firing policy of their timers. */
+  readonly dropped: DroppedFirings;
   /** The watermark after the tick (epoch ms). */
   readonly watermark: number;
   /**
@@ -57,7 +72,7 @@ export interface TickReport {
    * run `tick(shardId, { continueAs: owner })` at once. Without one, the lease lapses shortly after the deadline and
    * the next scheduled tick resumes at the cursor.
    */
-  readonly continuation?: { readonly owner: string };
+  readonly continuation?: { readonly owner: string; readonly lateBefore: number };
 }
 
 export interface TickerDeps {
@@ -131,6 +146,27 @@ const STRANDED_SWEEP_MS = 3_600_000;
 
 let ownerSequence = 0;
 
+/** What a tick needs to apply the missed-firing policy: where lateness begins, and the counts it adds to. */
+interface LatePolicy {
+  readonly lateBefore: number;
+  readonly dropped: DroppedFirings;
+}
+
+/** What the cron read of a window is given of its tick. */
+interface CronRun extends LatePolicy {
+  readonly owner: string;
+  readonly leaseUntil: number;
+  readonly stopAt?: number;
+  readonly deadline?: number;
+}
+
+/** The firings of a timer a tick sends under its missed-firing policy; counts those it drops. */
+function sendable(timer: Timer, firings: Firing[], policy: LatePolicy): Firing[] {
+  const sent = firingsToSend(timer, firings, policy.lateBefore);
+  if (sent.length < firings.length) policy.dropped[timer.missedFirings === 'none' ? 'none' : 'latest'] += firings.length - sent.length;
+  return sent;
+}
+
 /** What one window's dispatch did, for the totals. */
 interface WindowOutcome extends StreamOutcome<Cursor> {
   readonly lostLease: boolean;
@@ -148,12 +184,14 @@ export class Ticker {
     const deadline = options.deadlineMs;
     const stopAt = deadline === undefined ? undefined : deadline - stopReserveMs(deadline - startedAt);
     const leaseUntil = (deadline ?? startedAt + leaseMs) + LEASE_SLACK_MS;
+    const lateBefore = options.lateBefore ?? startedAt - LATE_TOLERANCE_MS;
+    const dropped: DroppedFirings = { latest: 0, none: 0 };
     const existing = await store.getShardState(shardId);
     // A shard's first tick starts a while back: a timer created before it is owed its firings from its tickFrom on.
     const initial = existing ?? (await store.initShardState(shardId, floorSecond(startedAt - this.config.initialCatchUpMs)));
     await this.reportNeighbourLag(shardId, existing === undefined ? undefined : initial, startedAt);
     const claimUntil = floorSecond(startedAt + lookAheadMs);
-    const totals = { shardId, windows: 0, windowsCaughtUp: 0, dispatched: 0, late: 0, rejected: 0, retired: 0 };
+    const totals = { shardId, windows: 0, windowsCaughtUp: 0, dispatched: 0, late: 0, rejected: 0, retired: 0, dropped };
     if (!options.continueAs && claimUntil <= initial.watermark) {
       return { ...totals, skipped: false, watermark: initial.watermark };
     }
@@ -190,7 +228,8 @@ export class Ticker {
         }
         const ended: PeriodicTimer[] = [];
         const seen = new Set<number>();
-        const outcome = await this.dispatchWindow(shardId, intervals, from, to, cursor, { owner, leaseUntil, stopAt, deadline, ended, seen });
+        const run = { owner, leaseUntil, stopAt, deadline, ended, seen, lateBefore, dropped };
+        const outcome = await this.dispatchWindow(shardId, intervals, from, to, cursor, run);
         totals.dispatched += outcome.report.dispatched;
         totals.late += outcome.report.late;
         totals.rejected += outcome.report.rejected;
@@ -231,15 +270,17 @@ export class Ticker {
       if (!handOver) await store.releaseShard(shardId, owner);
       metrics.add(MetricName.WINDOWS_CAUGHT_UP, totals.windowsCaughtUp);
       metrics.add(MetricName.TIMERS_RETIRED, totals.retired);
+      metrics.add(MetricName.FIRINGS_DROPPED_LATEST, dropped.latest);
+      metrics.add(MetricName.FIRINGS_DROPPED_NONE, dropped.none);
       metrics.observe(MetricName.DISPATCH_LAG, maxLagMs);
       metrics.observe(MetricName.TICK_DURATION, clock.now() - startedAt);
     }
-    if (totals.windowsCaughtUp > 0 || totals.late > 0) {
-      log.warn('caught up missed windows', { shardId, windowsCaughtUp: totals.windowsCaughtUp, late: totals.late });
+    if (totals.windowsCaughtUp > 0 || totals.late > 0 || dropped.latest + dropped.none > 0) {
+      log.warn('caught up missed windows', { shardId, windowsCaughtUp: totals.windowsCaughtUp, late: totals.late, dropped });
     }
     if (handOver) {
       metrics.add(MetricName.TICK_CONTINUATIONS, 1);
-      return { ...totals, skipped: false, watermark, continuation: { owner } };
+      return { ...totals, skipped: false, watermark, continuation: { owner, lateBefore } };
     }
     return { ...totals, skipped: false, watermark };
   }
@@ -297,6 +338,8 @@ export class Ticker {
       readonly deadline?: number;
       readonly ended: PeriodicTimer[];
       readonly seen: Set<number>;
+      readonly lateBefore: number;
+      readonly dropped: DroppedFirings;
     },
   ): Promise<WindowOutcome> {
     const { store, clock, dispatcher, log } = this.deps;
@@ -308,7 +351,8 @@ export class Ticker {
           if (read.k === 0 && page.timers.length > 0) run.seen.add(read.i);
           yield page.timers.map((timer, n) => {
             if (timer.kind === 'periodic' && hasEndedBy(timer, to) && run.ended.length < MAX_RETIRED_PER_WINDOW) run.ended.push(timer);
-            return { firings: tickFiringsInWindow(timer, from, to), position: { to, k: read.k, i: read.i, r: read.r, a: page.positions[n] } };
+            const firings = timer.pausedAt === undefined ? sendable(timer, tickFiringsInWindow(timer, from, to), run) : [];
+            return { firings, position: { to, k: read.k, i: read.i, r: read.r, a: page.positions[n] } };
           });
         }
       }
@@ -358,7 +402,7 @@ export class Ticker {
     from: number,
     to: number,
     after: string | undefined,
-    run: { readonly owner: string; readonly leaseUntil: number; readonly stopAt?: number; readonly deadline?: number },
+    run: CronRun,
     leaseLost: () => boolean,
   ): Promise<WindowOutcome> {
     const { store, clock, dispatcher, log } = this.deps;
@@ -378,13 +422,13 @@ export class Ticker {
     // Once an hour, before the window's own cron timers, those the index showed too late at their place (see
     // `recoverStranded`); not when resuming a window, which did it or leaves it to the next hour.
     if (after === undefined && Math.floor(from / STRANDED_SWEEP_MS) !== Math.floor(to / STRANDED_SWEEP_MS)) {
-      if (!(await this.recoverStranded(shardId, from, to, send))) return incomplete();
+      if (!(await this.recoverStranded(shardId, from, to, send, run))) return incomplete();
     }
     for await (const page of store.queryCron(shardId, from, to, after)) {
       const timers = page.timers;
       for (let start = 0; start < timers.length;) {
         if (timeIsUp()) return incomplete();
-        const chunk = await this.moveCronChunk(timers, start, to, send);
+        const chunk = await this.moveCronChunk(timers, start, to, send, run);
         if (chunk === undefined) return incomplete();
         start = chunk;
         position = { to, k: 2, i: 0, r: 0, a: page.positions[start - 1] };
@@ -410,14 +454,21 @@ export class Ticker {
    * still stored there: their firings go out late and are counted as such, none is lost. A move the index shows
    * more than an hour late is not found: the heartbeat and lag alarms page long before.
    */
-  private async recoverStranded(shardId: string, from: number, to: number, send: (firings: readonly Firing[]) => Promise<boolean>): Promise<boolean> {
+  private async recoverStranded(
+    shardId: string,
+    from: number,
+    to: number,
+    send: (firings: readonly Firing[]) => Promise<boolean>,
+    policy: LatePolicy,
+  ): Promise<boolean> {
     const { store, log } = this.deps;
     const sweepTo = from - this.config.indexLagToleranceMs - this.config.windowMs;
     const stranded: Timer[] = [];
     for await (const page of store.queryCron(shardId, from - STRANDED_SWEEP_MS, sweepTo)) {
       for (const copy of page.timers) {
         const stored = await store.getTimer(copy.id);
-        if (stored?.kind === 'cron' && stored.dueAt !== undefined && stored.dueAt < from) stranded.push(stored);
+        // A paused timer stays where it was until it is resumed, which places it anew.
+        if (stored?.kind === 'cron' && stored.dueAt !== undefined && stored.dueAt < from && stored.pausedAt === undefined) stranded.push(stored);
       }
     }
     if (stranded.length === 0) return true;
@@ -426,7 +477,7 @@ export class Ticker {
       timers: stranded.length,
     });
     for (let start = 0; start < stranded.length;) {
-      const next = await this.moveCronChunk(stranded, start, to, send);
+      const next = await this.moveCronChunk(stranded, start, to, send, policy);
       if (next === undefined) return false;
       start = next;
     }
@@ -448,6 +499,7 @@ export class Ticker {
     start: number,
     to: number,
     send: (firings: readonly Firing[]) => Promise<boolean>,
+    policy: LatePolicy,
   ): Promise<number | undefined> {
     const { store, clock } = this.deps;
     const { directSendMs, createWithinMs, oneShotRetentionMs } = this.config;
@@ -458,10 +510,11 @@ export class Ticker {
     let end = start;
     while (end < timers.length && firings.length < CRON_SEND_SLICE) {
       const timer = timers[end++];
-      if (timer.kind !== 'cron') continue;
+      // A paused timer is neither sent nor moved: resuming it places it anew.
+      if (timer.kind !== 'cron' || timer.pausedAt !== undefined) continue;
       // From the timer's own tickFrom rather than the window's start: the same firings while the stored next firing
       // agrees with this computation, and none skipped should it not (a zone's rules changed in a Node upgrade).
-      for (const firing of firingsInWindow(timer, timer.tickFrom, tickFrom)) firings.push(firing);
+      for (const firing of sendable(timer, firingsInWindow(timer, timer.tickFrom, tickFrom), policy)) firings.push(firing);
       advances.push({ read: timer, next: withTickFrom<CronTimer>(timer, tickFrom, oneShotRetentionMs) });
     }
     if (!(await send(firings))) return undefined;

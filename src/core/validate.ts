@@ -6,13 +6,13 @@ import { CronExpression, nextCronFiring, validateTimeZone } from './cron';
 import { utf8Length } from './dispatch';
 import { TimerRequestError, badRequest } from './errors';
 import { defaultOffsetOf, shardOf } from './hash';
-import { CronTimer, Limits, OneShotTimer, PeriodicTimer } from './model';
+import { CronTimer, Limits, MISSED_FIRINGS_POLICIES, MissedFirings, OneShotTimer, PeriodicTimer } from './model';
 import { withTickFrom } from './schedule';
 
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
-const PERIODIC_FIELDS = ['timerCallbackData', 'interval', 'offset', 'startAt', 'endAt'];
-const ONESHOT_FIELDS = ['timerCallbackData', 'at', 'delaySeconds'];
-const CRON_FIELDS = ['timerCallbackData', 'cron', 'timeZone', 'startAt', 'endAt'];
+const PERIODIC_FIELDS = ['timerCallbackData', 'interval', 'offset', 'startAt', 'endAt', 'missedFirings'];
+const ONESHOT_FIELDS = ['timerCallbackData', 'at', 'delaySeconds', 'missedFirings'];
+const CRON_FIELDS = ['timerCallbackData', 'cron', 'timeZone', 'startAt', 'endAt', 'missedFirings'];
 
 /** Checks a timer id and returns it. */
 export function validateId(id: string): string {
@@ -128,6 +128,17 @@ function boundsOf(body: Record<string, unknown>, nowMs: number): { startAt?: num
   return { startAt, endAt };
 }
 
+/** `missedFirings` of a body, as stored: undefined for `all`, the default. */
+function missedFiringsOf(body: Record<string, unknown>): { missedFirings?: Exclude<MissedFirings, 'all'> } {
+  const value = body.missedFirings;
+  if (value === undefined || value === 'all') return {};
+  if (value === 'latest' || value === 'none') return { missedFirings: value };
+  throw badRequest(
+    `"missedFirings" must be one of ${MISSED_FIRINGS_POLICIES.map((p) => JSON.stringify(p)).join(', ')} ` +
+      `(what a tick sends of firings it catches up late: every one, the latest, or none), got ${JSON.stringify(value)}`,
+  );
+}
+
 export interface PeriodicDefaults {
   readonly shardCount: number;
   /** The interval of a timer that names none: the deployment's period. */
@@ -160,6 +171,7 @@ export function periodicTimerFrom(id: string, raw: string | undefined, defaults:
     offset,
     ...(startAt !== undefined && { startAt }),
     ...(endAt !== undefined && { endAt, expiresAt: endAt + (defaults.retentionMs ?? DEFAULT_RETENTION_MS) }),
+    ...missedFiringsOf(body),
   };
 }
 
@@ -207,6 +219,7 @@ export function oneShotTimerFrom(
     tickFrom,
     fireAt,
     expiresAt: Math.max(fireAt, nowMs) + retentionMs,
+    ...missedFiringsOf(body),
   };
 }
 
@@ -244,5 +257,6 @@ export function cronTimerFrom(id: string, raw: string | undefined, defaults: Cro
     timeZone,
     ...(startAt !== undefined && { startAt }),
     ...(endAt !== undefined && { endAt, expiresAt: endAt + defaults.retentionMs }),
+    ...missedFiringsOf(body),
   }, defaults.tickFrom ?? nowMs, defaults.retentionMs);
 }

@@ -41,9 +41,10 @@ function queueTable(name: string): string {
  * queue also had a unique firing id, a unique message id, an index per timer and one on claims, and whose periodic
  * timers had an index by (shard, interval, offset). Version 1 had no `timers.tick_from`, no expiry of ended periodic
  * timers, and shard state for an API that read it: `shards.claimed_until` and a `shard_intervals` table. Version 2
- * had no cron timers (`timers.cron`, `timers.time_zone`, the `timers_cron` index).
+ * had no cron timers (`timers.cron`, `timers.time_zone`, the `timers_cron` index). Version 3 had no pause and no
+ * missed-firing policy (`timers.paused_at`, `timers.missed_firings`, the `timers_paused` index).
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS timers (
@@ -60,11 +61,15 @@ CREATE TABLE IF NOT EXISTS timers (
   expires_at INTEGER,
   tick_from INTEGER NOT NULL DEFAULT 0,
   cron TEXT,
-  time_zone TEXT
+  time_zone TEXT,
+  paused_at INTEGER,
+  missed_firings TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS timers_oneshot ON timers (shard_id, fire_at, id) WHERE kind = 'oneshot';
 -- Cron timers by their next firing (dueAt, in fire_at): a tick reads those due in its window and moves them on.
 CREATE INDEX IF NOT EXISTS timers_cron ON timers (shard_id, fire_at, id) WHERE kind = 'cron';
+-- Paused timers, which are few: paused one-shots have no expiry, and are counted from here.
+CREATE INDEX IF NOT EXISTS timers_paused ON timers (id) WHERE paused_at IS NOT NULL;
 -- Fired one-shots and ended periodic timers, by when they are forgotten; periodic timers without an end have none.
 CREATE INDEX IF NOT EXISTS timers_expiry ON timers (expires_at) WHERE expires_at IS NOT NULL;
 
@@ -127,6 +132,10 @@ function upgrade(db: Database, endedRetentionMs: number): void {
   // Version 2: cron timers keep their expression and zone.
   const columns = columnsOf(db, 'timers');
   if (columns.size > 0 && !columns.has('cron')) db.exec('ALTER TABLE timers ADD COLUMN cron TEXT; ALTER TABLE timers ADD COLUMN time_zone TEXT;');
+  // Version 3: pause and the missed-firing policy; every timer of an earlier file is active, with the policy `all`.
+  if (columns.size > 0 && !columns.has('paused_at')) {
+    db.exec('ALTER TABLE timers ADD COLUMN paused_at INTEGER; ALTER TABLE timers ADD COLUMN missed_firings TEXT;');
+  }
   const shards = columnsOf(db, 'shards');
   if (shards.has('claimed_until')) db.exec('ALTER TABLE shards DROP COLUMN claimed_until');
   if (shards.size > 0 && !shards.has('cursor')) db.exec('ALTER TABLE shards ADD COLUMN cursor TEXT');

@@ -5,7 +5,7 @@
  * in the same column), so a tick reads only the timers that can fire; periodic timers that ended are taken out of the in-memory index, so no tick reads them again.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { CronAdvance, CronTimer, PeriodicTimer, ShardClaim, ShardState, Timer, TimerPage, TimerPages, TimerStore } from '../core';
+import { CronAdvance, CronTimer, OneShotTimer, PeriodicTimer, ShardClaim, ShardState, Timer, TimerPage, TimerPages, TimerStore } from '../core';
 import { PeriodicIndex } from './periodic-index';
 import { TurnWrites } from './turn-writes';
 
@@ -27,6 +27,8 @@ interface TimerRow {
   tick_from: number;
   cron: string | null;
   time_zone: string | null;
+  paused_at: number | null;
+  missed_firings: string | null;
 }
 
 interface ShardRow {
@@ -35,6 +37,15 @@ interface ShardRow {
   lease_owner: string | null;
   lease_until: number | null;
   cursor: string | null;
+}
+
+/** Sets `pausedAt` and `missedFirings` of a timer read from a row, where the row has them. */
+function withOptionalColumns<T extends Timer>(timer: T, row: TimerRow): T {
+  if (row.paused_at === null && row.missed_firings === null) return timer;
+  const out: { -readonly [K in keyof Timer]?: Timer[K] } = timer;
+  if (row.paused_at !== null) out.pausedAt = row.paused_at;
+  if (row.missed_firings === 'latest' || row.missed_firings === 'none') out.missedFirings = row.missed_firings;
+  return timer;
 }
 
 function timerOf(row: TimerRow): Timer {
@@ -52,7 +63,7 @@ function timerOf(row: TimerRow): Timer {
     if (row.start_at !== null) timer.startAt = row.start_at;
     if (row.end_at !== null) timer.endAt = row.end_at;
     if (row.expires_at !== null) timer.expiresAt = row.expires_at;
-    return timer;
+    return withOptionalColumns(timer, row);
   }
   if (row.kind === 'cron') {
     const timer: { -readonly [K in keyof CronTimer]: CronTimer[K] } = {
@@ -69,9 +80,9 @@ function timerOf(row: TimerRow): Timer {
     if (row.end_at !== null) timer.endAt = row.end_at;
     if (row.fire_at !== null) timer.dueAt = row.fire_at;
     if (row.expires_at !== null) timer.expiresAt = row.expires_at;
-    return timer;
+    return withOptionalColumns(timer, row);
   }
-  return {
+  const oneShot: { -readonly [K in keyof OneShotTimer]: OneShotTimer[K] } = {
     id: row.id,
     shardId: row.shard_id,
     data: row.data,
@@ -79,27 +90,34 @@ function timerOf(row: TimerRow): Timer {
     tickFrom: row.tick_from,
     kind: 'oneshot',
     fireAt: row.fire_at!,
-    expiresAt: row.expires_at!,
   };
+  // A paused one-shot has no expiry.
+  if (row.expires_at !== null) oneShot.expiresAt = row.expires_at;
+  return withOptionalColumns(oneShot, row);
 }
 
 /** A timer's column values in the order of the INSERT below: bound by position, which costs less than by name. */
 type Nullable = number | null;
 type TimerValues = [
   string, string, string, string, number, Nullable, Nullable, Nullable, Nullable, Nullable, Nullable, number, string | null, string | null,
+  Nullable, string | null,
 ];
 
 function valuesOf(timer: Timer): TimerValues {
-  const { id, kind, shardId, data, createdAt, tickFrom } = timer;
+  const { id, kind, shardId, data, createdAt, tickFrom, pausedAt = null, missedFirings = null } = timer;
   if (timer.kind === 'periodic') {
     const { interval, offset, startAt, endAt, expiresAt } = timer;
-    return [id, kind, shardId, data, createdAt, interval, offset, startAt ?? null, endAt ?? null, null, expiresAt ?? null, tickFrom, null, null];
+    return [
+      id, kind, shardId, data, createdAt, interval, offset, startAt ?? null, endAt ?? null, null, expiresAt ?? null, tickFrom, null, null,
+      pausedAt, missedFirings,
+    ];
   }
   if (timer.kind === 'cron') {
     const { startAt = null, endAt = null, dueAt = null, expiresAt = null, cron, timeZone } = timer;
-    return [id, kind, shardId, data, createdAt, null, null, startAt, endAt, dueAt, expiresAt, tickFrom, cron, timeZone];
+    return [id, kind, shardId, data, createdAt, null, null, startAt, endAt, dueAt, expiresAt, tickFrom, cron, timeZone, pausedAt, missedFirings];
   }
-  return [id, kind, shardId, data, createdAt, null, null, null, null, timer.fireAt, timer.expiresAt, tickFrom, null, null];
+  const { fireAt, expiresAt = null } = timer;
+  return [id, kind, shardId, data, createdAt, null, null, null, null, fireAt, expiresAt, tickFrom, null, null, pausedAt, missedFirings];
 }
 
 /**
@@ -157,8 +175,9 @@ export class SqliteTimerStore implements TimerStore {
       getTimer: prepare('SELECT * FROM timers WHERE id = ?'),
       putTimer: prepare(
         `INSERT OR REPLACE INTO timers
-           (id, kind, shard_id, data, created_at, interval_s, offset_s, start_at, end_at, fire_at, expires_at, tick_from, cron, time_zone)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           (id, kind, shard_id, data, created_at, interval_s, offset_s, start_at, end_at, fire_at, expires_at, tick_from, cron, time_zone,
+            paused_at, missed_firings)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       deleteTimer: prepare('DELETE FROM timers WHERE id = ?'),
       getShard: prepare('SELECT * FROM shards WHERE shard_id = ?'),
@@ -209,6 +228,8 @@ export class SqliteTimerStore implements TimerStore {
       ),
       countCron: prepare("SELECT COUNT(*) AS n FROM timers INDEXED BY timers_cron WHERE kind = 'cron' AND (expires_at IS NULL OR expires_at > ?)"),
       countOneShots: prepare("SELECT COUNT(*) AS n FROM timers INDEXED BY timers_expiry WHERE expires_at > ? AND kind = 'oneshot'"),
+      // Paused one-shots have no expiry.
+      countPausedOneShots: prepare("SELECT COUNT(*) AS n FROM timers INDEXED BY timers_paused WHERE paused_at IS NOT NULL AND kind = 'oneshot' AND expires_at IS NULL"),
       countExpiredPeriodic: prepare("SELECT COUNT(*) AS n FROM timers INDEXED BY timers_expiry WHERE expires_at <= ? AND kind = 'periodic'"),
       deleteExpired: prepare(
         `DELETE FROM timers WHERE id IN (SELECT id FROM timers INDEXED BY timers_expiry WHERE expires_at <= ? LIMIT 1000)
@@ -271,6 +292,17 @@ export class SqliteTimerStore implements TimerStore {
 
   async getTimer(id: string): Promise<Timer | undefined> {
     return this.readTimer(id);
+  }
+
+  /** Compares and stages in one turn of the event loop, after the staged writes: nothing can come between. */
+  async replaceTimer(expected: Timer, next: Timer): Promise<boolean> {
+    this.writes.flush();
+    const stored = this.readTimer(expected.id);
+    if (!stored || stored.createdAt !== expected.createdAt || stored.tickFrom !== expected.tickFrom || stored.pausedAt !== expected.pausedAt) {
+      return false;
+    }
+    await this.putTimer(next);
+    return true;
   }
 
   async deleteTimer(id: string): Promise<Timer | undefined> {
@@ -431,7 +463,7 @@ export class SqliteTimerStore implements TimerStore {
     const expired = (this.stmt.countExpiredPeriodic.get(nowMs) as { n: number }).n;
     return {
       periodic: this.periodic.size + this.retired.size - expired,
-      oneshot: (this.stmt.countOneShots.get(nowMs) as { n: number }).n,
+      oneshot: (this.stmt.countOneShots.get(nowMs) as { n: number }).n + (this.stmt.countPausedOneShots.get() as { n: number }).n,
       cron: (this.stmt.countCron.get(nowMs) as { n: number }).n,
     };
   }

@@ -22,6 +22,10 @@ export enum TimerMetricName {
   FIRINGS_REJECTED = 'FiringsRejected',
   /** Ticks that stopped before their deadline with work left and handed the rest to a continuation (count). */
   TICK_CONTINUATIONS = 'TickContinuations',
+  /** Late firings not sent because their timer's `missedFirings` is `latest`: all of a caught-up span but its latest (count). */
+  FIRINGS_DROPPED_LATEST = 'FiringsDroppedLatest',
+  /** Late firings not sent because their timer's `missedFirings` is `none` (count). */
+  FIRINGS_DROPPED_NONE = 'FiringsDroppedNone',
   /** Periodic timers past their end taken out of the schedule by a tick (count). */
   TIMERS_RETIRED = 'TimersRetired',
   /** How far the next shard's watermark lags behind now (milliseconds; negative while it dispatches ahead). */

@@ -71,7 +71,7 @@ describe('DynamoTimerStore: timers', () => {
     expect(await store.getTimer('p-1')).toEqual(timer);
     expect(await store.getTimer('p-open')).toEqual(open);
     // expiresAt lives in the TTL attribute, whole epoch seconds, rounded up so the item never expires early.
-    expect(await store.getTimer('o-1')).toEqual({ ...shot, expiresAt: Math.ceil(shot.expiresAt / 1000) * 1000 });
+    expect(await store.getTimer('o-1')).toEqual({ ...shot, expiresAt: Math.ceil(shot.expiresAt! / 1000) * 1000 });
 
     const replacement = { ...timer, offset: 18, createdAt: T0 + 5 };
     await store.putTimer(replacement);
@@ -79,6 +79,28 @@ describe('DynamoTimerStore: timers', () => {
     expect(await store.deleteTimer('p-1')).toEqual(replacement);
     expect(await store.deleteTimer('p-1')).toBeUndefined();
     expect(await store.getTimer('p-1')).toBeUndefined();
+  });
+
+  test('pausedAt and missedFirings round-trip, through the index too; replaceTimer writes only over the version read', async () => {
+    const { store } = await newStore();
+    const shot: OneShotTimer = { kind: 'oneshot', id: 'o-p', shardId: 'shard0', data: '1', createdAt: T0, tickFrom: T0, fireAt: T0 + 90_000, expiresAt: T0 + 90_000 + DAY, missedFirings: 'none' };
+    await store.putTimer(shot);
+    const { expiresAt: _expiry, ...rest } = shot;
+    const paused: OneShotTimer = { ...rest, pausedAt: T0 + 5 };
+    expect(await store.replaceTimer(shot, paused)).toBe(true);
+    // A paused one-shot has no TTL, and the index shows what a tick needs to skip it.
+    expect(await store.getTimer('o-p')).toEqual(paused);
+    const indexed: Timer[] = [];
+    for await (const page of store.queryOneShots('shard0', T0, T0 + 120_000)) indexed.push(...page.timers);
+    expect(indexed).toEqual([paused]);
+    // Written over a version that is no longer stored: refused, nothing written.
+    expect(await store.replaceTimer(shot, { ...shot, data: '2' })).toBe(false);
+    expect(await store.replaceTimer({ ...paused, createdAt: T0 + 1 }, { ...paused, data: '2' })).toBe(false);
+    expect(await store.replaceTimer({ ...paused, id: 'absent' }, { ...paused, id: 'absent' })).toBe(false);
+    expect(await store.getTimer('o-p')).toEqual(paused);
+    expect(await store.replaceTimer(paused, { ...shot, tickFrom: T0 + 180_000 })).toBe(true);
+    expect(await store.getTimer('o-p')).toMatchObject({ tickFrom: T0 + 180_000, missedFirings: 'none' });
+    expect(await store.getTimer('o-p')).not.toHaveProperty('pausedAt');
   });
 
   test('the layout matches the documented schema, spread by id, and reports consumed capacity when asked', async () => {

@@ -116,7 +116,7 @@ describe('a typical deployment', () => {
     // THEN
     template.resourceCountIs('AWS::Scheduler::Schedule', 4);
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(9).fill('AWS_IAM'));
+    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(15).fill('AWS_IAM'));
     template.hasResourceProperties('AWS::SQS::Queue', {
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(template, 'AWS::SQS::Queue', 'DeadLetterQueue'), 'Arn'] }, maxReceiveCount: 3 },
     });
@@ -431,20 +431,21 @@ describe('least privilege', () => {
 });
 
 describe('API', () => {
-  test('IAM authorization on every method of /periodic/{id}, /oneshot/{id} and /cron/{id}', () => {
+  test('IAM authorization on every method of /periodic/{id}, /oneshot/{id} and /cron/{id}, and their pause and resume', () => {
     // GIVEN / WHEN
     const { template } = synth();
     // THEN
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods).toHaveLength(9);
+    expect(methods).toHaveLength(15);
     for (const method of methods) {
       expect(method.Properties.AuthorizationType).toBe('AWS_IAM');
       expect(method.Properties.RequestParameters).toEqual({ 'method.request.path.id': true });
       expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
     }
-    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['DELETE', 'DELETE', 'DELETE', 'GET', 'GET', 'GET', 'PUT', 'PUT', 'PUT']);
+    expect(methods.map((m) => m.Properties.HttpMethod).sort())
+      .toEqual(['DELETE', 'DELETE', 'DELETE', 'GET', 'GET', 'GET', 'POST', 'POST', 'POST', 'POST', 'POST', 'POST', 'PUT', 'PUT', 'PUT']);
     const paths = Object.values(template.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart).sort();
-    expect(paths).toEqual(['cron', 'oneshot', 'periodic', '{id}', '{id}', '{id}']);
+    expect(paths).toEqual(['cron', 'oneshot', 'pause', 'pause', 'pause', 'periodic', 'resume', 'resume', 'resume', '{id}', '{id}', '{id}']);
   });
 
   test('an authorizer replaces IAM on every method', () => {
@@ -453,7 +454,7 @@ describe('API', () => {
       return { apiAuthorization: ApiAuthorization.fromAuthorizer(new apigw.TokenAuthorizer(stack, 'Authorizer', { handler: fn })) };
     });
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
-    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(9).fill('CUSTOM'));
+    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(Array(15).fill('CUSTOM'));
     expect(methods.every((m) => m.Properties.AuthorizerId)).toBe(true);
   });
 
@@ -479,8 +480,26 @@ describe('API', () => {
     const api = logicalId(template, 'AWS::ApiGateway::RestApi', 'Api');
     const stage = logicalId(template, 'AWS::ApiGateway::Stage', 'Api');
     const arns = statements[0].Resource.map((r: any) => r['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : `<${p.Ref}>`)).join(''));
-    expect(arns.sort()).toEqual(['DELETE/cron', 'DELETE/oneshot', 'DELETE/periodic', 'GET/cron', 'GET/oneshot', 'GET/periodic', 'PUT/cron', 'PUT/oneshot', 'PUT/periodic']
-      .map((route) => `arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<${api}>/<${stage}>/${route}/*`));
+    const arn = (route: string) => `arn:<AWS::Partition>:execute-api:eu-west-1:111111111111:<${api}>/<${stage}>/${route}`;
+    expect(arns.sort()).toEqual([
+      ...['DELETE/cron', 'DELETE/oneshot', 'DELETE/periodic', 'GET/cron', 'GET/oneshot', 'GET/periodic'].map((route) => arn(`${route}/*`)),
+      ...['cron', 'oneshot', 'periodic'].flatMap((route) => [arn(`POST/${route}/*/pause`), arn(`POST/${route}/*/resume`)]),
+      ...['PUT/cron', 'PUT/oneshot', 'PUT/periodic'].map((route) => arn(`${route}/*`)),
+    ]);
+  });
+
+  test('grantReadTimers allows execute-api:Invoke on the GET methods alone', () => {
+    const stack = newStack();
+    const timer = new ServerlessTimer(stack, 'Timer');
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    timer.grantReadTimers(role);
+    const template = Template.fromStack(stack);
+    const policy = Object.values(template.findResources('AWS::IAM::Policy'))
+      .find((p) => JSON.stringify(p.Properties.Roles).includes(logicalId(template, 'AWS::IAM::Role', 'Reader')))!;
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    const arns = statements[0].Resource.map((r: any) => r['Fn::Join'][1].filter((p: any) => typeof p === 'string').join(''));
+    expect(arns.map((a: string) => a.slice(a.lastIndexOf('/', a.length - 3) - 3)).sort()).toEqual(['GET/cron/*', 'GET/oneshot/*', 'GET/periodic/*']);
   });
 
   test('by default the stage needs nothing a fresh account lacks: no access logs, and the account\'s API Gateway settings untouched', () => {

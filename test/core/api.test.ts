@@ -56,6 +56,7 @@ describe('TimerApi routes', () => {
       endAt: undefined,
       nextFireAt: new Date(nextAligned(NOW, 30, 7)).toISOString(),
       state: 'active',
+      missedFirings: 'all',
     };
     expect(await put('/periodic/job-1', { timerCallbackData: { x: [1, 'é'] }, interval: 30, offset: 7 })).toEqual({ statusCode: 200, body: expected });
     expect(await api.handle({ method: 'GET', path: '/periodic/job-1' })).toEqual({ statusCode: 200, body: expected });
@@ -94,9 +95,9 @@ describe('TimerApi routes', () => {
   test.each([
     ['POST', '/periodic/a', 405, 'method POST is not allowed on /periodic/a: use PUT, GET or DELETE'],
     ['PATCH', '/oneshot/a', 405, 'method PATCH is not allowed on /oneshot/a: use PUT, GET or DELETE'],
-    ['GET', '/timers/a', 404, 'no route for /timers/a: use /periodic/{id}, /oneshot/{id} or /cron/{id}'],
-    ['GET', '/periodic/', 404, 'no route for /periodic/: use /periodic/{id}, /oneshot/{id} or /cron/{id}'],
-    ['GET', '/periodic/a/b', 404, 'no route for /periodic/a/b: use /periodic/{id}, /oneshot/{id} or /cron/{id}'],
+    ['GET', '/timers/a', 404, 'no route for /timers/a: use /periodic/{id}, /oneshot/{id} or /cron/{id}, and POST .../{id}/pause or .../{id}/resume'],
+    ['GET', '/periodic/', 404, 'no route for /periodic/: use /periodic/{id}, /oneshot/{id} or /cron/{id}, and POST .../{id}/pause or .../{id}/resume'],
+    ['GET', '/periodic/a/b', 404, 'no route for /periodic/a/b: use /periodic/{id}, /oneshot/{id} or /cron/{id}, and POST .../{id}/pause or .../{id}/resume'],
     ['GET', '/periodic/%E0%A4%A', 400, 'the timer id in /periodic/%E0%A4%A is not valid percent-encoding'],
     ['GET', '/periodic/a%20b', 400, 'invalid timer id "a b": use 1 to 128 characters of A-Z a-z 0-9 . _ - : @'],
   ])('%s %s answers %d', async (method, path, statusCode, message) => {
@@ -110,7 +111,7 @@ describe('TimerApi routes', () => {
     const api = new TimerApi(config, { store, dispatcher, clock, metrics, log: silentLog, otherRoutes: ['GET /healthz', 'GET /status'] });
     expect(await api.handle({ method: 'DELETE', path: '/nowhere' })).toEqual({
       statusCode: 404,
-      body: { message: 'no route for /nowhere: use /periodic/{id}, /oneshot/{id} or /cron/{id}, or GET /healthz, GET /status' },
+      body: { message: 'no route for /nowhere: use /periodic/{id}, /oneshot/{id} or /cron/{id}, and POST .../{id}/pause or .../{id}/resume, or GET /healthz, GET /status' },
     });
   });
 
@@ -188,6 +189,7 @@ describe('TimerApi one-shot timers', () => {
       createdAt: new Date(NOW).toISOString(),
       fireAt: new Date(fireAt).toISOString(),
       state: 'scheduled',
+      missedFirings: 'all',
     });
     clock.set(fireAt);
     expect((await api.handle({ method: 'GET', path: '/oneshot/o1' })).body).toMatchObject({ state: 'fired' });
@@ -431,6 +433,7 @@ describe('TimerApi cron timers', () => {
       startAt: undefined,
       endAt: undefined,
       state: 'active',
+      missedFirings: 'all',
       nextFireAt: new Date(nextSecond).toISOString(),
       lastFireAt: null,
       createdAt: new Date(NOW).toISOString(),
@@ -469,7 +472,7 @@ describe('TimerApi cron timers', () => {
     [{ timerCallbackData: 1, cron: '0 9 * * *', timeZone: 'Paris' }, /^"timeZone" must be an IANA time-zone name/],
     [{ timerCallbackData: 1, cron: '0 0 30 2 *' }, /has no firing from now on: the timer would never fire$/],
     [{ timerCallbackData: 1, cron: '0 0 1 1 *', endAt: new Date(NOW + 3600_000).toISOString() }, /has no firing before "endAt"/],
-    [{ timerCallbackData: 1, cron: '* * * * *', interval: 60 }, /^unknown field\(s\) "interval"; allowed: timerCallbackData, cron, timeZone, startAt, endAt$/],
+    [{ timerCallbackData: 1, cron: '* * * * *', interval: 60 }, /^unknown field\(s\) "interval"; allowed: timerCallbackData, cron, timeZone, startAt, endAt, missedFirings$/],
     [{ cron: '* * * * *' }, /^"timerCallbackData" is required/],
   ])('a bad body %j answers 400 naming the field, and stores and sends nothing', async (body, message) => {
     const { put, store, queue } = setup();

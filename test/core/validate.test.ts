@@ -199,7 +199,7 @@ describe('oneShotTimerFrom', () => {
     [{ delaySeconds: -1 }, `"delaySeconds" must be a number from 0 to ${Limits.MAX_DELAY_SECONDS}, got -1`],
     [{ delaySeconds: Limits.MAX_DELAY_SECONDS + 1 }, `"delaySeconds" must be a number from 0 to ${Limits.MAX_DELAY_SECONDS}, got ${Limits.MAX_DELAY_SECONDS + 1}`],
     [{ delaySeconds: '5' }, `"delaySeconds" must be a number from 0 to ${Limits.MAX_DELAY_SECONDS}, got "5"`],
-    [{ interval: 5, delaySeconds: 5 }, 'unknown field(s) "interval"; allowed: timerCallbackData, at, delaySeconds'],
+    [{ interval: 5, delaySeconds: 5 }, 'unknown field(s) "interval"; allowed: timerCallbackData, at, delaySeconds, missedFirings'],
   ])('refuses %j with 400', (fields, message) => {
     expect(refusal(() => oneShot({ timerCallbackData: 1, ...fields }))).toEqual({ status: 400, message });
   });

@@ -606,12 +606,12 @@ describe('openDatabase on a file of an earlier version', () => {
 
     // Assess: the new layout, version recorded, the old indexes gone.
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
       const columns = (db.pragma('table_info(queue)') as Array<{ name: string }>).map((c) => c.name);
       expect(columns).toContain('kind');
       expect(columns).not.toContain('firing_id');
       const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all() as Array<{ name: string }>).map((r) => r.name);
-      expect(indexes.sort()).toEqual(['sqlite_autoindex_dead_letters_1', 'sqlite_autoindex_shards_1', 'timers_cron', 'timers_expiry', 'timers_oneshot']);
+      expect(indexes.sort()).toEqual(['sqlite_autoindex_dead_letters_1', 'sqlite_autoindex_shards_1', 'timers_cron', 'timers_expiry', 'timers_oneshot', 'timers_paused']);
       // The periodic timer is found without its old index; the ticks send its firings from its creation on.
       const store = new SqliteTimerStore(db);
       expect((await readAll(store.queryPeriodic('shard0', 60, 0, 60))).ids).toEqual(['every-minute']);
@@ -671,7 +671,7 @@ describe('openDatabase on a file of an earlier version', () => {
     // Assess
     const fresh = openDatabase({ memory: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
       expect(layoutOf(db)).toEqual(layoutOf(fresh));
       expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'shard_intervals'").all()).toEqual([]);
       expect(db.prepare('SELECT COUNT(*) AS n FROM timers WHERE tick_from != created_at').get()).toEqual({ n: 0 });
@@ -762,6 +762,7 @@ describe('openDatabase on a file of an earlier version', () => {
     await store.putTimer(periodicTimerFrom('kept', '{"timerCallbackData": 1, "interval": 60}', { shardCount: 1, defaultIntervalSeconds: 60 }, NOW));
     current.close();
     const old = rawDatabase(file);
+    old.exec('DROP INDEX timers_paused; ALTER TABLE timers DROP COLUMN paused_at; ALTER TABLE timers DROP COLUMN missed_firings;');
     old.exec('DROP INDEX timers_cron; ALTER TABLE timers DROP COLUMN cron; ALTER TABLE timers DROP COLUMN time_zone; PRAGMA user_version = 2;');
     old.close();
 
@@ -771,9 +772,45 @@ describe('openDatabase on a file of an earlier version', () => {
     // Assess
     const fresh = openDatabase({ memory: true });
     try {
-      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
       expect(layoutOf(db)).toEqual(layoutOf(fresh));
       expect(await new SqliteTimerStore(db).getTimer('kept')).toMatchObject({ kind: 'periodic', interval: 60, createdAt: NOW });
+    } finally {
+      db.close();
+      fresh.close();
+    }
+  });
+
+  test('version 3: pause and missed-firing columns are added, every timer kept active with the policy all', async () => {
+    // Prepare: a file of version 3's layout (the previous release), holding a one-shot and a cron timer.
+    const file = path.join(dir, 'timers.db');
+    const current = openDatabase({ file });
+    current.close();
+    const old = rawDatabase(file);
+    old.exec('DROP INDEX timers_paused; ALTER TABLE timers DROP COLUMN paused_at; ALTER TABLE timers DROP COLUMN missed_firings; PRAGMA user_version = 3;');
+    old.prepare('INSERT INTO timers (id, kind, shard_id, data, created_at, fire_at, expires_at, tick_from) VALUES (\'once\', \'oneshot\', \'shard0\', \'1\', ?, ?, ?, ?)')
+      .run(NOW, NOW + 60_000, NOW + 86_460_000, NOW);
+    old.prepare(`INSERT INTO timers (id, kind, shard_id, data, created_at, fire_at, tick_from, cron, time_zone)
+      VALUES ('daily', 'cron', 'shard0', '2', ?, ?, ?, '0 9 * * *', 'Europe/Paris')`).run(NOW, NOW + 3_600_000, NOW);
+    old.close();
+
+    // Act
+    const db = openDatabase({ file });
+
+    // Assess
+    const fresh = openDatabase({ memory: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
+      expect(layoutOf(db)).toEqual(layoutOf(fresh));
+      const store = new SqliteTimerStore(db);
+      const once = await store.getTimer('once');
+      expect(once).toEqual({ kind: 'oneshot', id: 'once', shardId: 'shard0', data: '1', createdAt: NOW, fireAt: NOW + 60_000, expiresAt: NOW + 86_460_000, tickFrom: NOW });
+      expect(await store.getTimer('daily')).toMatchObject({ kind: 'cron', cron: '0 9 * * *', timeZone: 'Europe/Paris', dueAt: NOW + 3_600_000 });
+      expect(await store.getTimer('daily')).not.toHaveProperty('pausedAt');
+      // And the new columns work on the upgraded file.
+      expect(await store.replaceTimer(once!, { ...once!, pausedAt: NOW, missedFirings: 'none' })).toBe(true);
+      expect(await store.getTimer('once')).toMatchObject({ pausedAt: NOW, missedFirings: 'none' });
+      expect(await store.replaceTimer(once!, { ...once! })).toBe(false);
     } finally {
       db.close();
       fresh.close();
@@ -788,7 +825,7 @@ describe('openDatabase on a file of an earlier version', () => {
     newer.close();
 
     // Act and assess
-    expect(() => openDatabase({ file })).toThrow(/written by a newer version of the timer service \(schema 99, this one reads up to 3\)/);
+    expect(() => openDatabase({ file })).toThrow(/written by a newer version of the timer service \(schema 99, this one reads up to 4\)/);
     const after = rawDatabase(file);
     expect((after.pragma('table_info(queue)') as Array<{ name: string }>).map((c) => c.name)).toContain('firing_id');
     after.close();

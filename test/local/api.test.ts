@@ -114,7 +114,7 @@ test('an unknown route answers 404 naming every route the runtime serves: the ti
 
   expect(answer.status).toBe(404);
   expect(answer.body.message).toBe(
-    'no route for /timers/some-id: use /periodic/{id}, /oneshot/{id} or /cron/{id}, or GET /healthz, GET /metrics, GET /dead-letters, GET /lateness',
+    'no route for /timers/some-id: use /periodic/{id}, /oneshot/{id} or /cron/{id}, and POST .../{id}/pause or .../{id}/resume, or GET /healthz, GET /metrics, GET /dead-letters, GET /lateness',
   );
   // Each route it names is served (a GET on it is not a 404).
   for (const route of RUNTIME_ROUTE_NAMES) {

@@ -102,6 +102,15 @@ export class MemoryTimerStore implements TimerStore {
     return this.timers.get(id);
   }
 
+  async replaceTimer(expected: Timer, next: Timer): Promise<boolean> {
+    const stored = this.timers.get(expected.id);
+    if (!stored || stored.createdAt !== expected.createdAt || stored.tickFrom !== expected.tickFrom || stored.pausedAt !== expected.pausedAt) {
+      return false;
+    }
+    await this.putTimer(next);
+    return true;
+  }
+
   async deleteTimer(id: string): Promise<Timer | undefined> {
     const previous = this.timers.get(id);
     this.timers.delete(id);

@@ -49,8 +49,8 @@ func TestFourShardsEachWithItsSchedule(t *testing.T) {
 func TestEveryApiMethodIsIamAuthorizedAndTheRoleMayInvokeThem(t *testing.T) {
 	_, template := consumerStack(t)
 	methods := *template.FindResources(jsii.String("AWS::ApiGateway::Method"), nil)
-	if len(methods) != 9 {
-		t.Fatalf("%d API methods, want 9", len(methods))
+	if len(methods) != 15 {
+		t.Fatalf("%d API methods, want 15", len(methods))
 	}
 	for id, method := range methods {
 		properties := (*method)["Properties"].(map[string]interface{})

@@ -47,7 +47,7 @@ def test_four_shards_each_with_its_schedule():
 def test_every_api_method_is_iam_authorized_and_the_role_may_invoke_them():
     _, _, template = consumer_stack()
     methods = template.find_resources("AWS::ApiGateway::Method")
-    assert len(methods) == 9
+    assert len(methods) == 15
     assert {m["Properties"]["AuthorizationType"] for m in methods.values()} == {"AWS_IAM"}
     template.has_resource_properties(
         "AWS::IAM::Policy",

@@ -65,7 +65,7 @@ class ConsumerStackTest {
   void everyApiMethodIsIamAuthorizedAndTheRoleMayInvokeThem() {
     Template template = consumerStack();
     Map<String, Map<String, Object>> methods = template.findResources("AWS::ApiGateway::Method");
-    assertEquals(9, methods.size());
+    assertEquals(15, methods.size());
     for (Map<String, Object> method : methods.values()) {
       assertEquals("AWS_IAM", ((Map<String, Object>) method.get("Properties")).get("AuthorizationType"));
     }

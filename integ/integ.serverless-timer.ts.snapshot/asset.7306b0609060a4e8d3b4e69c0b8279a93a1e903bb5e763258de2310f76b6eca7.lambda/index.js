@@ -1106,6 +1106,34 @@ function previousCronFiring(schedule, beforeMs) {
   }
 }
 
+// src/core/model.ts
+var MISSED_FIRINGS_POLICIES = ["all", "latest", "none"];
+var Limits = {
+  /** Ids: 1 to 128 characters of `A-Z a-z 0-9 . _ - : @`. */
+  ID_PATTERN: /^[A-Za-z0-9._\-:@]{1,128}$/,
+  ID_MAX_LENGTH: 128,
+  /** Smallest interval: one second, the resolution of SQS DelaySeconds. */
+  MIN_INTERVAL_SECONDS: 1,
+  /** Largest interval: seven days. */
+  MAX_INTERVAL_SECONDS: 7 * 24 * 3600,
+  /**
+   * `timerCallbackData` must fit one SQS message (256 KiB including its attributes) and one DynamoDB item
+   * (400 KB): 256 KiB serialized, less a reserve for the callback attributes.
+   */
+  MAX_CALLBACK_DATA_BYTES: 256 * 1024 - 2 * 1024,
+  /** A request body larger than this is refused with 413 before it is parsed. */
+  MAX_BODY_BYTES: 256 * 1024 + 4 * 1024,
+  /** A one-shot `at` this far in the past is still accepted and fires at once (clock skew between client and service). */
+  PAST_GRACE_MS: 5e3,
+  /** Largest `delaySeconds` of a one-shot: ten years. */
+  MAX_DELAY_SECONDS: 10 * 365 * 24 * 3600,
+  /** SQS DelaySeconds range. */
+  MAX_SQS_DELAY_SECONDS: 900,
+  /** SendMessageBatch: at most 10 entries and 256 KiB in all. */
+  MAX_BATCH_ENTRIES: 10,
+  MAX_BATCH_BYTES: 256 * 1024
+};
+
 // src/core/names.ts
 var MessageAttribute = {
   /** The timer's id. */
@@ -1138,6 +1166,13 @@ var MetricName = {
   FIRINGS_REJECTED: "FiringsRejected",
   /** Ticks that stopped before their deadline with work left and handed the rest to a continuation (count). */
   TICK_CONTINUATIONS: "TickContinuations",
+  /**
+   * Late firings a tick did not send because their timer's `missedFirings` is `latest`: every one of a caught-up span
+   * but its latest (count).
+   */
+  FIRINGS_DROPPED_LATEST: "FiringsDroppedLatest",
+  /** Late firings not sent because their timer's `missedFirings` is `none` (count). */
+  FIRINGS_DROPPED_NONE: "FiringsDroppedNone",
   /** Periodic timers past their end taken out of the schedule by a tick (count). */
   TIMERS_RETIRED: "TimersRetired",
   /**
@@ -1155,101 +1190,6 @@ var MetricName = {
   TIMERS_DELETED: "TimersDeleted"
 };
 var METRIC_DIMENSION_SERVICE = "Service";
-
-// src/core/schedule.ts
-var SECOND2 = 1e3;
-function mod(a, n2) {
-  return (a % n2 + n2) % n2;
-}
-function ceilSecond(ms) {
-  return Math.ceil(ms / SECOND2);
-}
-function periodicOccurrences(timer, fromMs, toMs) {
-  const lowMs = Math.max(fromMs, timer.startAt ?? -Infinity);
-  const highMs = Math.min(toMs, timer.endAt ?? Infinity);
-  if (highMs <= lowMs) return [];
-  const firstSecond = ceilSecond(lowMs);
-  let t = firstSecond + mod(timer.offset - firstSecond, timer.interval);
-  const out = [];
-  for (; t * SECOND2 < highMs; t += timer.interval) out.push(t * SECOND2);
-  return out;
-}
-function nextPeriodicFiring(timer, nowMs) {
-  const [next] = periodicOccurrences(timer, nowMs, nowMs + (timer.interval + 1) * SECOND2 + Math.max(0, (timer.startAt ?? 0) - nowMs));
-  return next;
-}
-function periodicFirings(timer, fromMs, toMs) {
-  return periodicOccurrences(timer, fromMs, toMs).map((scheduledAt) => ({
-    timerId: timer.id,
-    kind: "periodic",
-    scheduledAt,
-    body: timer.data
-  }));
-}
-function oneShotFirings(timer, fromMs, toMs) {
-  if (timer.fireAt < fromMs || timer.fireAt >= toMs) return [];
-  return [{ timerId: timer.id, kind: "oneshot", scheduledAt: timer.fireAt, body: timer.data }];
-}
-var parsedExpressions = /* @__PURE__ */ new Map();
-var MAX_PARSED_EXPRESSIONS = 1e4;
-function cronScheduleOf(timer) {
-  let cron = parsedExpressions.get(timer.cron);
-  if (!cron) {
-    cron = CronExpression.parse(timer.cron);
-    if (parsedExpressions.size >= MAX_PARSED_EXPRESSIONS) parsedExpressions.clear();
-    parsedExpressions.set(timer.cron, cron);
-  }
-  return { cron, timeZone: timer.timeZone, startAt: timer.startAt, endAt: timer.endAt };
-}
-function cronFirings(timer, fromMs, toMs) {
-  return cronOccurrences(cronScheduleOf(timer), fromMs, toMs).map((scheduledAt) => ({
-    timerId: timer.id,
-    kind: "cron",
-    scheduledAt,
-    body: timer.data
-  }));
-}
-function firingsInWindow(timer, fromMs, toMs) {
-  if (timer.kind === "periodic") return periodicFirings(timer, fromMs, toMs);
-  return timer.kind === "oneshot" ? oneShotFirings(timer, fromMs, toMs) : cronFirings(timer, fromMs, toMs);
-}
-function hasEndedBy(timer, ms) {
-  return timer.endAt !== void 0 && timer.endAt <= ms;
-}
-function withTickFrom(timer, tickFrom, retentionMs) {
-  if (timer.kind !== "cron") return { ...timer, tickFrom };
-  const dueAt = nextCronFiring(cronScheduleOf(timer), tickFrom);
-  const { dueAt: _previous, ...rest } = timer;
-  if (dueAt !== void 0) return { ...rest, tickFrom, dueAt };
-  return { ...rest, tickFrom, expiresAt: Math.min(timer.expiresAt ?? Infinity, tickFrom + retentionMs) };
-}
-
-// src/core/model.ts
-var Limits = {
-  /** Ids: 1 to 128 characters of `A-Z a-z 0-9 . _ - : @`. */
-  ID_PATTERN: /^[A-Za-z0-9._\-:@]{1,128}$/,
-  ID_MAX_LENGTH: 128,
-  /** Smallest interval: one second, the resolution of SQS DelaySeconds. */
-  MIN_INTERVAL_SECONDS: 1,
-  /** Largest interval: seven days. */
-  MAX_INTERVAL_SECONDS: 7 * 24 * 3600,
-  /**
-   * `timerCallbackData` must fit one SQS message (256 KiB including its attributes) and one DynamoDB item
-   * (400 KB): 256 KiB serialized, less a reserve for the callback attributes.
-   */
-  MAX_CALLBACK_DATA_BYTES: 256 * 1024 - 2 * 1024,
-  /** A request body larger than this is refused with 413 before it is parsed. */
-  MAX_BODY_BYTES: 256 * 1024 + 4 * 1024,
-  /** A one-shot `at` this far in the past is still accepted and fires at once (clock skew between client and service). */
-  PAST_GRACE_MS: 5e3,
-  /** Largest `delaySeconds` of a one-shot: ten years. */
-  MAX_DELAY_SECONDS: 10 * 365 * 24 * 3600,
-  /** SQS DelaySeconds range. */
-  MAX_SQS_DELAY_SECONDS: 900,
-  /** SendMessageBatch: at most 10 entries and 256 KiB in all. */
-  MAX_BATCH_ENTRIES: 10,
-  MAX_BATCH_BYTES: 256 * 1024
-};
 
 // src/core/dispatch.ts
 var LATE_TOLERANCE_MS = 1e3;
@@ -1536,6 +1476,74 @@ var Dispatcher = class {
   }
 };
 
+// src/core/schedule.ts
+var SECOND2 = 1e3;
+function mod(a, n2) {
+  return (a % n2 + n2) % n2;
+}
+function ceilSecond(ms) {
+  return Math.ceil(ms / SECOND2);
+}
+function periodicOccurrences(timer, fromMs, toMs) {
+  const lowMs = Math.max(fromMs, timer.startAt ?? -Infinity);
+  const highMs = Math.min(toMs, timer.endAt ?? Infinity);
+  if (highMs <= lowMs) return [];
+  const firstSecond = ceilSecond(lowMs);
+  let t = firstSecond + mod(timer.offset - firstSecond, timer.interval);
+  const out = [];
+  for (; t * SECOND2 < highMs; t += timer.interval) out.push(t * SECOND2);
+  return out;
+}
+function nextPeriodicFiring(timer, nowMs) {
+  const [next] = periodicOccurrences(timer, nowMs, nowMs + (timer.interval + 1) * SECOND2 + Math.max(0, (timer.startAt ?? 0) - nowMs));
+  return next;
+}
+function periodicFirings(timer, fromMs, toMs) {
+  return periodicOccurrences(timer, fromMs, toMs).map((scheduledAt) => ({
+    timerId: timer.id,
+    kind: "periodic",
+    scheduledAt,
+    body: timer.data
+  }));
+}
+function oneShotFirings(timer, fromMs, toMs) {
+  if (timer.fireAt < fromMs || timer.fireAt >= toMs) return [];
+  return [{ timerId: timer.id, kind: "oneshot", scheduledAt: timer.fireAt, body: timer.data }];
+}
+var parsedExpressions = /* @__PURE__ */ new Map();
+var MAX_PARSED_EXPRESSIONS = 1e4;
+function cronScheduleOf(timer) {
+  let cron = parsedExpressions.get(timer.cron);
+  if (!cron) {
+    cron = CronExpression.parse(timer.cron);
+    if (parsedExpressions.size >= MAX_PARSED_EXPRESSIONS) parsedExpressions.clear();
+    parsedExpressions.set(timer.cron, cron);
+  }
+  return { cron, timeZone: timer.timeZone, startAt: timer.startAt, endAt: timer.endAt };
+}
+function cronFirings(timer, fromMs, toMs) {
+  return cronOccurrences(cronScheduleOf(timer), fromMs, toMs).map((scheduledAt) => ({
+    timerId: timer.id,
+    kind: "cron",
+    scheduledAt,
+    body: timer.data
+  }));
+}
+function firingsInWindow(timer, fromMs, toMs) {
+  if (timer.kind === "periodic") return periodicFirings(timer, fromMs, toMs);
+  return timer.kind === "oneshot" ? oneShotFirings(timer, fromMs, toMs) : cronFirings(timer, fromMs, toMs);
+}
+function hasEndedBy(timer, ms) {
+  return timer.endAt !== void 0 && timer.endAt <= ms;
+}
+function withTickFrom(timer, tickFrom, retentionMs) {
+  if (timer.kind !== "cron") return { ...timer, tickFrom };
+  const dueAt = nextCronFiring(cronScheduleOf(timer), tickFrom);
+  const { dueAt: _previous, ...rest } = timer;
+  if (dueAt !== void 0) return { ...rest, tickFrom, dueAt };
+  return { ...rest, tickFrom, expiresAt: Math.min(timer.expiresAt ?? Infinity, tickFrom + retentionMs) };
+}
+
 // src/core/hash.ts
 function fmix32(value) {
   let h = value >>> 0;
@@ -1571,9 +1579,9 @@ function defaultOffsetOf(id, intervalSeconds) {
 
 // src/core/validate.ts
 var ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
-var PERIODIC_FIELDS = ["timerCallbackData", "interval", "offset", "startAt", "endAt"];
-var ONESHOT_FIELDS = ["timerCallbackData", "at", "delaySeconds"];
-var CRON_FIELDS = ["timerCallbackData", "cron", "timeZone", "startAt", "endAt"];
+var PERIODIC_FIELDS = ["timerCallbackData", "interval", "offset", "startAt", "endAt", "missedFirings"];
+var ONESHOT_FIELDS = ["timerCallbackData", "at", "delaySeconds", "missedFirings"];
+var CRON_FIELDS = ["timerCallbackData", "cron", "timeZone", "startAt", "endAt", "missedFirings"];
 function validateId(id) {
   if (!Limits.ID_PATTERN.test(id)) {
     const shown = id.length > 40 ? `${id.slice(0, 40)}... (${id.length} characters)` : JSON.stringify(id);
@@ -1662,6 +1670,14 @@ function boundsOf(body, nowMs) {
   }
   return { startAt, endAt };
 }
+function missedFiringsOf(body) {
+  const value = body.missedFirings;
+  if (value === void 0 || value === "all") return {};
+  if (value === "latest" || value === "none") return { missedFirings: value };
+  throw badRequest(
+    `"missedFirings" must be one of ${MISSED_FIRINGS_POLICIES.map((p) => JSON.stringify(p)).join(", ")} (what a tick sends of firings it catches up late: every one, the latest, or none), got ${JSON.stringify(value)}`
+  );
+}
 var DEFAULT_RETENTION_MS = 24 * 3600 * 1e3;
 function periodicTimerFrom(id, raw, defaults, nowMs) {
   validateId(id);
@@ -1679,7 +1695,8 @@ function periodicTimerFrom(id, raw, defaults, nowMs) {
     interval,
     offset,
     ...startAt !== void 0 && { startAt },
-    ...endAt !== void 0 && { endAt, expiresAt: endAt + (defaults.retentionMs ?? DEFAULT_RETENTION_MS) }
+    ...endAt !== void 0 && { endAt, expiresAt: endAt + (defaults.retentionMs ?? DEFAULT_RETENTION_MS) },
+    ...missedFiringsOf(body)
   };
 }
 function oneShotTimerFrom(id, raw, shardCount, retentionMs, nowMs, tickFrom = nowMs) {
@@ -1715,7 +1732,8 @@ function oneShotTimerFrom(id, raw, shardCount, retentionMs, nowMs, tickFrom = no
     createdAt: nowMs,
     tickFrom,
     fireAt,
-    expiresAt: Math.max(fireAt, nowMs) + retentionMs
+    expiresAt: Math.max(fireAt, nowMs) + retentionMs,
+    ...missedFiringsOf(body)
   };
 }
 function cronTimerFrom(id, raw, defaults, nowMs) {
@@ -1741,15 +1759,16 @@ function cronTimerFrom(id, raw, defaults, nowMs) {
     cron: cron.source,
     timeZone,
     ...startAt !== void 0 && { startAt },
-    ...endAt !== void 0 && { endAt, expiresAt: endAt + defaults.retentionMs }
+    ...endAt !== void 0 && { endAt, expiresAt: endAt + defaults.retentionMs },
+    ...missedFiringsOf(body)
   }, defaults.tickFrom ?? nowMs, defaults.retentionMs);
 }
 
 // src/core/api.ts
-var ROUTE = /^\/(periodic|oneshot|cron)\/([^/]+)\/?$/;
+var ROUTE = /^\/(periodic|oneshot|cron)\/([^/]+?)(?:\/(pause|resume))?\/?$/;
 var KIND_OF_ROUTE = { periodic: "periodic", oneshot: "oneshot", cron: "cron" };
 function routesText(otherRoutes) {
-  const timers = "use /periodic/{id}, /oneshot/{id} or /cron/{id}";
+  const timers = "use /periodic/{id}, /oneshot/{id} or /cron/{id}, and POST .../{id}/pause or .../{id}/resume";
   return otherRoutes.length === 0 ? timers : `${timers}, or ${otherRoutes.join(", ")}`;
 }
 function iso(ms) {
@@ -1761,23 +1780,32 @@ function timerView(timer, nowMs) {
     kind: timer.kind,
     shardId: timer.shardId,
     timerCallbackData: JSON.parse(timer.data),
-    createdAt: iso(timer.createdAt)
+    createdAt: iso(timer.createdAt),
+    missedFirings: timer.missedFirings ?? "all"
   };
+  const paused = timer.pausedAt !== void 0;
   if (timer.kind === "periodic") {
     view.timeShardId = `${timer.offset}:${timer.id}`;
     view.interval = timer.interval;
     view.offset = timer.offset;
     view.startAt = iso(timer.startAt);
     view.endAt = iso(timer.endAt);
-    view.nextFireAt = iso(nextPeriodicFiring(timer, nowMs)) ?? null;
-    view.state = hasEndedBy(timer, nowMs) ? "ended" : "active";
+    const ended = hasEndedBy(timer, nowMs);
+    view.nextFireAt = paused ? null : iso(nextPeriodicFiring(timer, nowMs)) ?? null;
+    view.state = ended ? "ended" : paused ? "paused" : "active";
   } else if (timer.kind === "oneshot") {
     view.fireAt = iso(timer.fireAt);
-    view.state = timer.fireAt <= nowMs ? "fired" : "scheduled";
+    view.state = paused ? "paused" : timer.fireAt <= nowMs ? "fired" : "scheduled";
   } else {
     cronView(view, timer, nowMs);
   }
+  if (paused) view.pausedAt = iso(timer.pausedAt);
   return view;
+}
+function isOver(timer, nowMs) {
+  if (timer.kind === "periodic") return hasEndedBy(timer, nowMs);
+  if (timer.kind === "oneshot") return timer.pausedAt === void 0 && timer.fireAt <= nowMs;
+  return nextCronFiring(cronScheduleOf(timer), nowMs) === void 0;
 }
 function cronView(view, timer, nowMs) {
   const schedule = cronScheduleOf(timer);
@@ -1786,16 +1814,19 @@ function cronView(view, timer, nowMs) {
   view.timeZone = timer.timeZone;
   view.startAt = iso(timer.startAt);
   view.endAt = iso(timer.endAt);
-  view.state = next === void 0 ? "ended" : "active";
-  view.nextFireAt = iso(next) ?? null;
+  const paused = timer.pausedAt !== void 0;
+  view.state = next === void 0 ? "ended" : paused ? "paused" : "active";
+  view.nextFireAt = paused ? null : iso(next) ?? null;
   const since = Math.max(timer.startAt ?? -Infinity, timer.createdAt);
   view.lastFireAt = iso(previousCronFiring({ ...schedule, startAt: since }, nowMs + 1)) ?? null;
 }
+var MAX_STATE_CHANGE_ATTEMPTS = 5;
 function isLive(timer, nowMs) {
   return timer.expiresAt === void 0 || timer.expiresAt > nowMs;
 }
 function sameDefinition(a, b2) {
   if (!a || a.kind !== b2.kind || a.shardId !== b2.shardId || a.data !== b2.data) return false;
+  if (a.pausedAt !== void 0 || a.missedFirings !== b2.missedFirings) return false;
   if (a.kind === "oneshot") return a.fireAt === b2.fireAt;
   if (a.kind === "cron") {
     const c2 = b2;
@@ -1825,11 +1856,19 @@ var TimerApi = class {
     const match = ROUTE.exec(request.path);
     if (!match) throw notFound(`no route for ${request.path}: ${routesText(this.deps.otherRoutes ?? [])}`);
     const kind = KIND_OF_ROUTE[match[1]];
+    const action = match[3];
     let id;
     try {
       id = decodeURIComponent(match[2]);
     } catch {
       throw badRequest(`the timer id in ${request.path} is not valid percent-encoding`);
+    }
+    if (action !== void 0) {
+      if (request.method.toUpperCase() !== "POST") {
+        throw new TimerRequestError(405, `method ${request.method} is not allowed on ${request.path}: use POST`);
+      }
+      const timer = action === "pause" ? await this.pause(kind, id) : await this.resume(kind, id);
+      return { statusCode: 200, body: timerView(timer, this.deps.clock.now()) };
     }
     switch (request.method.toUpperCase()) {
       case "PUT":
@@ -1878,8 +1917,8 @@ var TimerApi = class {
    * beyond `tickFrom` meanwhile: send the firings up to a new boundary measured from now and store the timer with it.
    * Should that fail, the timer is deleted again, so a retry starts afresh instead of finding it stored.
    */
-  async coverSlowWrite(timer, startedAt) {
-    const { clock, log, store } = this.deps;
+  async coverSlowWrite(timer, startedAt, undo = (failed) => this.deps.store.deleteTimer(failed.id)) {
+    const { clock, log } = this.deps;
     const now = clock.now();
     if (now - startedAt <= this.config.createWithinMs) return timer;
     const tickFrom = ceilSecond(now + this.config.directSendMs) * 1e3;
@@ -1893,7 +1932,7 @@ var TimerApi = class {
       await this.sendDirect(timer, timer.tickFrom, tickFrom, startedAt);
       await this.storeDurably(moved);
     } catch (err) {
-      await store.deleteTimer(timer.id).catch((deleteError) => log.error("could not delete a timer whose PUT failed; PUT it again", { timerId: timer.id, error: String(deleteError) }));
+      await undo(timer).catch((undoError) => log.error("could not undo a change whose sends failed; make the request again", { timerId: timer.id, error: String(undoError) }));
       throw err;
     }
     return moved;
@@ -1906,6 +1945,72 @@ var TimerApi = class {
     const report = await this.deps.dispatcher.dispatch([firings], { earliestMs: requestAt });
     if (report.failed > 0) {
       throw new Error(`${report.failed} near-term firing(s) of ${timer.id} could not be queued`);
+    }
+  }
+  /**
+   * Pauses a timer: stored again with `pausedAt`, so that no tick sends its firings (those already queued still
+   * arrive). A paused one-shot keeps no expiry: it waits to be resumed or deleted.
+   */
+  async pause(kind, id) {
+    return this.changeState(kind, id, (timer, now) => {
+      if (timer.pausedAt !== void 0) return void 0;
+      if (isOver(timer, now)) {
+        const what = timer.kind === "oneshot" ? "has fired" : "has ended";
+        throw new TimerRequestError(409, `the ${kind} timer ${JSON.stringify(id)} ${what}: there is nothing left to pause`);
+      }
+      if (timer.kind !== "oneshot") return { next: { ...timer, pausedAt: now } };
+      const { expiresAt: _expiry, ...rest } = timer;
+      return { next: { ...rest, pausedAt: now } };
+    });
+  }
+  /**
+   * Resumes a paused timer as a PUT would store it now: the firings from now on are sent (the API's share, before
+   * the new `tickFrom`, at once), none of the paused span. A periodic timer keeps its phase. A one-shot resumed after
+   * its `fireAt` fires at once, late, unless its `missedFirings` is `none`: it is then dropped, and counted. One whose
+   * firing the API had queued before the pause (`fireAt` before its `tickFrom`) is not sent again.
+   */
+  async resume(kind, id) {
+    const { directSendMs, oneShotRetentionMs } = this.config;
+    let dropped = false;
+    const resumed = await this.changeState(kind, id, (timer, now) => {
+      if (timer.pausedAt === void 0) return void 0;
+      const { pausedAt: _paused, ...active } = timer;
+      const tickFrom = ceilSecond(now + directSendMs) * 1e3;
+      if (active.kind !== "oneshot") return { next: withTickFrom(active, tickFrom, oneShotRetentionMs), sendFrom: now, earliestMs: now };
+      const oneShot = { ...active, expiresAt: Math.max(active.fireAt, now) + oneShotRetentionMs };
+      if (oneShot.fireAt < oneShot.tickFrom) return { next: oneShot };
+      dropped = oneShot.fireAt < now - LATE_TOLERANCE_MS && oneShot.missedFirings === "none";
+      const next = { ...oneShot, tickFrom };
+      return dropped ? { next } : { next, sendFrom: Math.min(oneShot.fireAt, now), earliestMs: oneShot.fireAt };
+    });
+    if (dropped) {
+      this.deps.metrics.add(MetricName.FIRINGS_DROPPED_NONE, 1);
+      this.deps.log.info("resumed a one-shot after its fireAt; its missedFirings is none, so it does not fire", { timerId: id });
+    }
+    return resumed;
+  }
+  /**
+   * Reads a timer, decides what it becomes, sends the firings from `sendFrom` to its new `tickFrom`, then stores it
+   * if it is still stored as read: a PUT or a tick's move in between is never undone, the change is decided again on
+   * what is stored (a retry of the sends may queue some firings twice). Undefined from `decide`: nothing to change.
+   */
+  async changeState(kind, id, decide) {
+    const { store, clock } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      const timer = await this.get(kind, id);
+      const now = clock.now();
+      const change = decide(timer, now);
+      if (!change) return timer;
+      const { next, sendFrom, earliestMs } = change;
+      if (sendFrom !== void 0) await this.sendDirect(next, sendFrom, next.tickFrom, earliestMs ?? now);
+      if (await store.replaceTimer(timer, next)) {
+        await store.sync?.();
+        if (next.pausedAt !== void 0) return next;
+        return this.coverSlowWrite(next, now, (failed) => store.replaceTimer(failed, { ...failed, pausedAt: timer.pausedAt }));
+      }
+      if (attempt >= MAX_STATE_CHANGE_ATTEMPTS) {
+        throw new Error(`the ${kind} timer ${id} changed under ${attempt} attempts to change its state`);
+      }
     }
   }
   async get(kind, id) {
@@ -2133,6 +2238,8 @@ function timerToItem(timer) {
     item.timeZone = { S: timer.timeZone };
   }
   if (timer.expiresAt !== void 0) item[TTL_ATTRIBUTE] = ttlOf(timer.expiresAt);
+  if (timer.pausedAt !== void 0) item.pausedAt = n(timer.pausedAt);
+  if (timer.missedFirings !== void 0) item.missedFirings = { S: timer.missedFirings };
   return item;
 }
 function timerKeys(item) {
@@ -2150,6 +2257,14 @@ function sortKeyNumber(sortKey) {
   const value = Number(sortKey.slice(0, sortKey.indexOf("#")));
   return sortKey.includes("#") && Number.isFinite(value) ? value : void 0;
 }
+function optionalBase(item) {
+  const pausedAt = num(item, "pausedAt");
+  const missedFirings = str(item, "missedFirings");
+  return {
+    ...pausedAt !== void 0 && { pausedAt },
+    ...(missedFirings === "latest" || missedFirings === "none") && { missedFirings }
+  };
+}
 function itemToTimer(item) {
   const keys = item && timerKeys(item);
   if (!item || !keys) return void 0;
@@ -2161,7 +2276,8 @@ function itemToTimer(item) {
     data: required(str(item, "data"), "data", item),
     createdAt,
     // Written by every version that has a `tickFrom`; a tick owes an item without one every firing since its creation.
-    tickFrom: num(item, "tickFrom") ?? createdAt
+    tickFrom: num(item, "tickFrom") ?? createdAt,
+    ...optionalBase(item)
   };
   const keyNumber = required(sortKeyNumber(sortKey), INDEX_SORT_KEY, item);
   const ttl = num(item, TTL_ATTRIBUTE);
@@ -2198,7 +2314,8 @@ function itemToTimer(item) {
     ...base,
     kind: "oneshot",
     fireAt: keyNumber,
-    expiresAt: required(ttl, TTL_ATTRIBUTE, item) * 1e3
+    // A paused one-shot has no expiry.
+    ...base.pausedAt === void 0 ? { expiresAt: required(ttl, TTL_ATTRIBUTE, item) * 1e3 } : ttl !== void 0 && { expiresAt: ttl * 1e3 }
   };
   return timer;
 }
@@ -2276,6 +2393,29 @@ var DynamoTimerStore = class {
   async putTimer(timer) {
     const out = await this.client.send(new import_client_dynamodb.PutItemCommand({ TableName: this.tableName, Item: timerToItem(timer), ...this.capacity }));
     this.report("PutItem", out.ConsumedCapacity);
+  }
+  /** A PutItem conditional on the `createdAt`, `tickFrom` and `pausedAt` read. */
+  async replaceTimer(expected, next) {
+    const values = { ":createdAt": n(expected.createdAt), ":tickFrom": n(expected.tickFrom) };
+    let paused = "attribute_not_exists(pausedAt)";
+    if (expected.pausedAt !== void 0) {
+      values[":pausedAt"] = n(expected.pausedAt);
+      paused = "pausedAt = :pausedAt";
+    }
+    try {
+      const out = await this.client.send(new import_client_dynamodb.PutItemCommand({
+        TableName: this.tableName,
+        Item: timerToItem(next),
+        ConditionExpression: `createdAt = :createdAt AND tickFrom = :tickFrom AND ${paused}`,
+        ExpressionAttributeValues: values,
+        ...this.capacity
+      }));
+      this.report("PutItem", out.ConsumedCapacity);
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
   async getTimer(id) {
     const out = await this.client.send(

@@ -1077,6 +1077,33 @@ function nextCronFiring(schedule, fromMs) {
   return cronOccurrences(schedule, fromMs, schedule.endAt ?? Infinity, 1)[0];
 }
 
+// src/core/model.ts
+var Limits = {
+  /** Ids: 1 to 128 characters of `A-Z a-z 0-9 . _ - : @`. */
+  ID_PATTERN: /^[A-Za-z0-9._\-:@]{1,128}$/,
+  ID_MAX_LENGTH: 128,
+  /** Smallest interval: one second, the resolution of SQS DelaySeconds. */
+  MIN_INTERVAL_SECONDS: 1,
+  /** Largest interval: seven days. */
+  MAX_INTERVAL_SECONDS: 7 * 24 * 3600,
+  /**
+   * `timerCallbackData` must fit one SQS message (256 KiB including its attributes) and one DynamoDB item
+   * (400 KB): 256 KiB serialized, less a reserve for the callback attributes.
+   */
+  MAX_CALLBACK_DATA_BYTES: 256 * 1024 - 2 * 1024,
+  /** A request body larger than this is refused with 413 before it is parsed. */
+  MAX_BODY_BYTES: 256 * 1024 + 4 * 1024,
+  /** A one-shot `at` this far in the past is still accepted and fires at once (clock skew between client and service). */
+  PAST_GRACE_MS: 5e3,
+  /** Largest `delaySeconds` of a one-shot: ten years. */
+  MAX_DELAY_SECONDS: 10 * 365 * 24 * 3600,
+  /** SQS DelaySeconds range. */
+  MAX_SQS_DELAY_SECONDS: 900,
+  /** SendMessageBatch: at most 10 entries and 256 KiB in all. */
+  MAX_BATCH_ENTRIES: 10,
+  MAX_BATCH_BYTES: 256 * 1024
+};
+
 // src/core/names.ts
 var MessageAttribute = {
   /** The timer's id. */
@@ -1109,6 +1136,13 @@ var MetricName = {
   FIRINGS_REJECTED: "FiringsRejected",
   /** Ticks that stopped before their deadline with work left and handed the rest to a continuation (count). */
   TICK_CONTINUATIONS: "TickContinuations",
+  /**
+   * Late firings a tick did not send because their timer's `missedFirings` is `latest`: every one of a caught-up span
+   * but its latest (count).
+   */
+  FIRINGS_DROPPED_LATEST: "FiringsDroppedLatest",
+  /** Late firings not sent because their timer's `missedFirings` is `none` (count). */
+  FIRINGS_DROPPED_NONE: "FiringsDroppedNone",
   /** Periodic timers past their end taken out of the schedule by a tick (count). */
   TIMERS_RETIRED: "TimersRetired",
   /**
@@ -1126,110 +1160,6 @@ var MetricName = {
   TIMERS_DELETED: "TimersDeleted"
 };
 var METRIC_DIMENSION_SERVICE = "Service";
-
-// src/core/schedule.ts
-var SECOND2 = 1e3;
-function mod(a, n2) {
-  return (a % n2 + n2) % n2;
-}
-function ceilSecond(ms) {
-  return Math.ceil(ms / SECOND2);
-}
-function offsetRangesInWindow(intervalSeconds, fromMs, toMs) {
-  const first = ceilSecond(fromMs);
-  const end = ceilSecond(toMs);
-  if (end <= first) return [];
-  if (end - first >= intervalSeconds) return [[0, intervalSeconds]];
-  const lo = mod(first, intervalSeconds);
-  const hi = mod(end, intervalSeconds);
-  if (lo < hi) return [[lo, hi]];
-  return hi === 0 ? [[lo, intervalSeconds]] : [[lo, intervalSeconds], [0, hi]];
-}
-function periodicOccurrences(timer, fromMs, toMs) {
-  const lowMs = Math.max(fromMs, timer.startAt ?? -Infinity);
-  const highMs = Math.min(toMs, timer.endAt ?? Infinity);
-  if (highMs <= lowMs) return [];
-  const firstSecond = ceilSecond(lowMs);
-  let t = firstSecond + mod(timer.offset - firstSecond, timer.interval);
-  const out = [];
-  for (; t * SECOND2 < highMs; t += timer.interval) out.push(t * SECOND2);
-  return out;
-}
-function periodicFirings(timer, fromMs, toMs) {
-  return periodicOccurrences(timer, fromMs, toMs).map((scheduledAt) => ({
-    timerId: timer.id,
-    kind: "periodic",
-    scheduledAt,
-    body: timer.data
-  }));
-}
-function oneShotFirings(timer, fromMs, toMs) {
-  if (timer.fireAt < fromMs || timer.fireAt >= toMs) return [];
-  return [{ timerId: timer.id, kind: "oneshot", scheduledAt: timer.fireAt, body: timer.data }];
-}
-var parsedExpressions = /* @__PURE__ */ new Map();
-var MAX_PARSED_EXPRESSIONS = 1e4;
-function cronScheduleOf(timer) {
-  let cron = parsedExpressions.get(timer.cron);
-  if (!cron) {
-    cron = CronExpression.parse(timer.cron);
-    if (parsedExpressions.size >= MAX_PARSED_EXPRESSIONS) parsedExpressions.clear();
-    parsedExpressions.set(timer.cron, cron);
-  }
-  return { cron, timeZone: timer.timeZone, startAt: timer.startAt, endAt: timer.endAt };
-}
-function cronFirings(timer, fromMs, toMs) {
-  return cronOccurrences(cronScheduleOf(timer), fromMs, toMs).map((scheduledAt) => ({
-    timerId: timer.id,
-    kind: "cron",
-    scheduledAt,
-    body: timer.data
-  }));
-}
-function firingsInWindow(timer, fromMs, toMs) {
-  if (timer.kind === "periodic") return periodicFirings(timer, fromMs, toMs);
-  return timer.kind === "oneshot" ? oneShotFirings(timer, fromMs, toMs) : cronFirings(timer, fromMs, toMs);
-}
-function tickFiringsInWindow(timer, fromMs, toMs) {
-  return firingsInWindow(timer, Math.max(fromMs, timer.tickFrom), toMs);
-}
-function hasEndedBy(timer, ms) {
-  return timer.endAt !== void 0 && timer.endAt <= ms;
-}
-function withTickFrom(timer, tickFrom, retentionMs) {
-  if (timer.kind !== "cron") return { ...timer, tickFrom };
-  const dueAt = nextCronFiring(cronScheduleOf(timer), tickFrom);
-  const { dueAt: _previous, ...rest } = timer;
-  if (dueAt !== void 0) return { ...rest, tickFrom, dueAt };
-  return { ...rest, tickFrom, expiresAt: Math.min(timer.expiresAt ?? Infinity, tickFrom + retentionMs) };
-}
-
-// src/core/model.ts
-var Limits = {
-  /** Ids: 1 to 128 characters of `A-Z a-z 0-9 . _ - : @`. */
-  ID_PATTERN: /^[A-Za-z0-9._\-:@]{1,128}$/,
-  ID_MAX_LENGTH: 128,
-  /** Smallest interval: one second, the resolution of SQS DelaySeconds. */
-  MIN_INTERVAL_SECONDS: 1,
-  /** Largest interval: seven days. */
-  MAX_INTERVAL_SECONDS: 7 * 24 * 3600,
-  /**
-   * `timerCallbackData` must fit one SQS message (256 KiB including its attributes) and one DynamoDB item
-   * (400 KB): 256 KiB serialized, less a reserve for the callback attributes.
-   */
-  MAX_CALLBACK_DATA_BYTES: 256 * 1024 - 2 * 1024,
-  /** A request body larger than this is refused with 413 before it is parsed. */
-  MAX_BODY_BYTES: 256 * 1024 + 4 * 1024,
-  /** A one-shot `at` this far in the past is still accepted and fires at once (clock skew between client and service). */
-  PAST_GRACE_MS: 5e3,
-  /** Largest `delaySeconds` of a one-shot: ten years. */
-  MAX_DELAY_SECONDS: 10 * 365 * 24 * 3600,
-  /** SQS DelaySeconds range. */
-  MAX_SQS_DELAY_SECONDS: 900,
-  /** SendMessageBatch: at most 10 entries and 256 KiB in all. */
-  MAX_BATCH_ENTRIES: 10,
-  MAX_BATCH_BYTES: 256 * 1024
-};
 
 // src/core/dispatch.ts
 var LATE_TOLERANCE_MS = 1e3;
@@ -1523,6 +1453,98 @@ var Dispatcher = class {
   }
 };
 
+// src/core/schedule.ts
+var SECOND2 = 1e3;
+function mod(a, n2) {
+  return (a % n2 + n2) % n2;
+}
+function ceilSecond(ms) {
+  return Math.ceil(ms / SECOND2);
+}
+function offsetRangesInWindow(intervalSeconds, fromMs, toMs) {
+  const first = ceilSecond(fromMs);
+  const end = ceilSecond(toMs);
+  if (end <= first) return [];
+  if (end - first >= intervalSeconds) return [[0, intervalSeconds]];
+  const lo = mod(first, intervalSeconds);
+  const hi = mod(end, intervalSeconds);
+  if (lo < hi) return [[lo, hi]];
+  return hi === 0 ? [[lo, intervalSeconds]] : [[lo, intervalSeconds], [0, hi]];
+}
+function periodicOccurrences(timer, fromMs, toMs) {
+  const lowMs = Math.max(fromMs, timer.startAt ?? -Infinity);
+  const highMs = Math.min(toMs, timer.endAt ?? Infinity);
+  if (highMs <= lowMs) return [];
+  const firstSecond = ceilSecond(lowMs);
+  let t = firstSecond + mod(timer.offset - firstSecond, timer.interval);
+  const out = [];
+  for (; t * SECOND2 < highMs; t += timer.interval) out.push(t * SECOND2);
+  return out;
+}
+function periodicFirings(timer, fromMs, toMs) {
+  return periodicOccurrences(timer, fromMs, toMs).map((scheduledAt) => ({
+    timerId: timer.id,
+    kind: "periodic",
+    scheduledAt,
+    body: timer.data
+  }));
+}
+function oneShotFirings(timer, fromMs, toMs) {
+  if (timer.fireAt < fromMs || timer.fireAt >= toMs) return [];
+  return [{ timerId: timer.id, kind: "oneshot", scheduledAt: timer.fireAt, body: timer.data }];
+}
+var parsedExpressions = /* @__PURE__ */ new Map();
+var MAX_PARSED_EXPRESSIONS = 1e4;
+function cronScheduleOf(timer) {
+  let cron = parsedExpressions.get(timer.cron);
+  if (!cron) {
+    cron = CronExpression.parse(timer.cron);
+    if (parsedExpressions.size >= MAX_PARSED_EXPRESSIONS) parsedExpressions.clear();
+    parsedExpressions.set(timer.cron, cron);
+  }
+  return { cron, timeZone: timer.timeZone, startAt: timer.startAt, endAt: timer.endAt };
+}
+function cronFirings(timer, fromMs, toMs) {
+  return cronOccurrences(cronScheduleOf(timer), fromMs, toMs).map((scheduledAt) => ({
+    timerId: timer.id,
+    kind: "cron",
+    scheduledAt,
+    body: timer.data
+  }));
+}
+function firingsInWindow(timer, fromMs, toMs) {
+  if (timer.kind === "periodic") return periodicFirings(timer, fromMs, toMs);
+  return timer.kind === "oneshot" ? oneShotFirings(timer, fromMs, toMs) : cronFirings(timer, fromMs, toMs);
+}
+function tickFiringsInWindow(timer, fromMs, toMs) {
+  return firingsInWindow(timer, Math.max(fromMs, timer.tickFrom), toMs);
+}
+function hasEndedBy(timer, ms) {
+  return timer.endAt !== void 0 && timer.endAt <= ms;
+}
+function withTickFrom(timer, tickFrom, retentionMs) {
+  if (timer.kind !== "cron") return { ...timer, tickFrom };
+  const dueAt = nextCronFiring(cronScheduleOf(timer), tickFrom);
+  const { dueAt: _previous, ...rest } = timer;
+  if (dueAt !== void 0) return { ...rest, tickFrom, dueAt };
+  return { ...rest, tickFrom, expiresAt: Math.min(timer.expiresAt ?? Infinity, tickFrom + retentionMs) };
+}
+function occurrenceAfter(timer, ms) {
+  if (timer.kind === "oneshot") return void 0;
+  if (timer.kind === "cron") return nextCronFiring(cronScheduleOf(timer), ms + 1);
+  const next = ms + timer.interval * SECOND2;
+  return timer.endAt !== void 0 && next >= timer.endAt ? void 0 : next;
+}
+function firingsToSend(timer, firings, lateBefore) {
+  const policy = timer.missedFirings;
+  if (policy === void 0 || firings.length === 0 || firings[0].scheduledAt >= lateBefore) return firings;
+  let onTime = 1;
+  while (onTime < firings.length && firings[onTime].scheduledAt < lateBefore) onTime++;
+  if (policy === "none") return firings.slice(onTime);
+  const next = onTime < firings.length ? firings[onTime].scheduledAt : occurrenceAfter(timer, firings[onTime - 1].scheduledAt);
+  return firings.slice(next === void 0 || next >= lateBefore ? onTime - 1 : onTime);
+}
+
 // src/core/hash.ts
 function fmix32(value) {
   let h = value >>> 0;
@@ -1637,6 +1659,11 @@ var RETIRE_CHUNK = 100;
 var CRON_SEND_SLICE = 1e3;
 var STRANDED_SWEEP_MS = 36e5;
 var ownerSequence = 0;
+function sendable(timer, firings, policy) {
+  const sent = firingsToSend(timer, firings, policy.lateBefore);
+  if (sent.length < firings.length) policy.dropped[timer.missedFirings === "none" ? "none" : "latest"] += firings.length - sent.length;
+  return sent;
+}
 var Ticker = class {
   constructor(config, deps) {
     this.config = config;
@@ -1652,11 +1679,13 @@ var Ticker = class {
     const deadline = options.deadlineMs;
     const stopAt = deadline === void 0 ? void 0 : deadline - stopReserveMs(deadline - startedAt);
     const leaseUntil = (deadline ?? startedAt + leaseMs) + LEASE_SLACK_MS;
+    const lateBefore = options.lateBefore ?? startedAt - LATE_TOLERANCE_MS;
+    const dropped = { latest: 0, none: 0 };
     const existing = await store.getShardState(shardId);
     const initial = existing ?? await store.initShardState(shardId, floorSecond(startedAt - this.config.initialCatchUpMs));
     await this.reportNeighbourLag(shardId, existing === void 0 ? void 0 : initial, startedAt);
     const claimUntil = floorSecond(startedAt + lookAheadMs);
-    const totals = { shardId, windows: 0, windowsCaughtUp: 0, dispatched: 0, late: 0, rejected: 0, retired: 0 };
+    const totals = { shardId, windows: 0, windowsCaughtUp: 0, dispatched: 0, late: 0, rejected: 0, retired: 0, dropped };
     if (!options.continueAs && claimUntil <= initial.watermark) {
       return { ...totals, skipped: false, watermark: initial.watermark };
     }
@@ -1689,7 +1718,8 @@ var Ticker = class {
         }
         const ended = [];
         const seen = /* @__PURE__ */ new Set();
-        const outcome = await this.dispatchWindow(shardId, intervals, from, to, cursor, { owner, leaseUntil, stopAt, deadline, ended, seen });
+        const run = { owner, leaseUntil, stopAt, deadline, ended, seen, lateBefore, dropped };
+        const outcome = await this.dispatchWindow(shardId, intervals, from, to, cursor, run);
         totals.dispatched += outcome.report.dispatched;
         totals.late += outcome.report.late;
         totals.rejected += outcome.report.rejected;
@@ -1726,15 +1756,17 @@ var Ticker = class {
       if (!handOver2) await store.releaseShard(shardId, owner);
       metrics.add(MetricName.WINDOWS_CAUGHT_UP, totals.windowsCaughtUp);
       metrics.add(MetricName.TIMERS_RETIRED, totals.retired);
+      metrics.add(MetricName.FIRINGS_DROPPED_LATEST, dropped.latest);
+      metrics.add(MetricName.FIRINGS_DROPPED_NONE, dropped.none);
       metrics.observe(MetricName.DISPATCH_LAG, maxLagMs);
       metrics.observe(MetricName.TICK_DURATION, clock.now() - startedAt);
     }
-    if (totals.windowsCaughtUp > 0 || totals.late > 0) {
-      log.warn("caught up missed windows", { shardId, windowsCaughtUp: totals.windowsCaughtUp, late: totals.late });
+    if (totals.windowsCaughtUp > 0 || totals.late > 0 || dropped.latest + dropped.none > 0) {
+      log.warn("caught up missed windows", { shardId, windowsCaughtUp: totals.windowsCaughtUp, late: totals.late, dropped });
     }
     if (handOver2) {
       metrics.add(MetricName.TICK_CONTINUATIONS, 1);
-      return { ...totals, skipped: false, watermark, continuation: { owner } };
+      return { ...totals, skipped: false, watermark, continuation: { owner, lateBefore } };
     }
     return { ...totals, skipped: false, watermark };
   }
@@ -1784,7 +1816,8 @@ var Ticker = class {
           if (read.k === 0 && page.timers.length > 0) run.seen.add(read.i);
           yield page.timers.map((timer, n2) => {
             if (timer.kind === "periodic" && hasEndedBy(timer, to) && run.ended.length < MAX_RETIRED_PER_WINDOW) run.ended.push(timer);
-            return { firings: tickFiringsInWindow(timer, from, to), position: { to, k: read.k, i: read.i, r: read.r, a: page.positions[n2] } };
+            const firings = timer.pausedAt === void 0 ? sendable(timer, tickFiringsInWindow(timer, from, to), run) : [];
+            return { firings, position: { to, k: read.k, i: read.i, r: read.r, a: page.positions[n2] } };
           });
         }
       }
@@ -1840,13 +1873,13 @@ var Ticker = class {
     const timeIsUp = () => leaseLost() || lostLease || run.stopAt !== void 0 && clock.now() >= run.stopAt;
     const incomplete = () => ({ report, position, complete: false, lostLease });
     if (after === void 0 && Math.floor(from / STRANDED_SWEEP_MS) !== Math.floor(to / STRANDED_SWEEP_MS)) {
-      if (!await this.recoverStranded(shardId, from, to, send)) return incomplete();
+      if (!await this.recoverStranded(shardId, from, to, send, run)) return incomplete();
     }
     for await (const page of store.queryCron(shardId, from, to, after)) {
       const timers = page.timers;
       for (let start = 0; start < timers.length; ) {
         if (timeIsUp()) return incomplete();
-        const chunk = await this.moveCronChunk(timers, start, to, send);
+        const chunk = await this.moveCronChunk(timers, start, to, send, run);
         if (chunk === void 0) return incomplete();
         start = chunk;
         position = { to, k: 2, i: 0, r: 0, a: page.positions[start - 1] };
@@ -1870,14 +1903,14 @@ var Ticker = class {
    * still stored there: their firings go out late and are counted as such, none is lost. A move the index shows
    * more than an hour late is not found: the heartbeat and lag alarms page long before.
    */
-  async recoverStranded(shardId, from, to, send) {
+  async recoverStranded(shardId, from, to, send, policy) {
     const { store, log } = this.deps;
     const sweepTo = from - this.config.indexLagToleranceMs - this.config.windowMs;
     const stranded = [];
     for await (const page of store.queryCron(shardId, from - STRANDED_SWEEP_MS, sweepTo)) {
       for (const copy of page.timers) {
         const stored = await store.getTimer(copy.id);
-        if (stored?.kind === "cron" && stored.dueAt !== void 0 && stored.dueAt < from) stranded.push(stored);
+        if (stored?.kind === "cron" && stored.dueAt !== void 0 && stored.dueAt < from && stored.pausedAt === void 0) stranded.push(stored);
       }
     }
     if (stranded.length === 0) return true;
@@ -1886,7 +1919,7 @@ var Ticker = class {
       timers: stranded.length
     });
     for (let start = 0; start < stranded.length; ) {
-      const next = await this.moveCronChunk(stranded, start, to, send);
+      const next = await this.moveCronChunk(stranded, start, to, send, policy);
       if (next === void 0) return false;
       start = next;
     }
@@ -1902,7 +1935,7 @@ var Ticker = class {
    * A chunk slower than that (queue retries, throttled writes) is covered as a slow PUT is: its firings up to a new
    * boundary measured from then are sent, and the timers moved again.
    */
-  async moveCronChunk(timers, start, to, send) {
+  async moveCronChunk(timers, start, to, send, policy) {
     const { store, clock } = this.deps;
     const { directSendMs, createWithinMs, oneShotRetentionMs } = this.config;
     const startedAt = clock.now();
@@ -1912,8 +1945,8 @@ var Ticker = class {
     let end = start;
     while (end < timers.length && firings.length < CRON_SEND_SLICE) {
       const timer = timers[end++];
-      if (timer.kind !== "cron") continue;
-      for (const firing of firingsInWindow(timer, timer.tickFrom, tickFrom)) firings.push(firing);
+      if (timer.kind !== "cron" || timer.pausedAt !== void 0) continue;
+      for (const firing of sendable(timer, firingsInWindow(timer, timer.tickFrom, tickFrom), policy)) firings.push(firing);
       advances.push({ read: timer, next: withTickFrom(timer, tickFrom, oneShotRetentionMs) });
     }
     if (!await send(firings)) return void 0;
@@ -2095,6 +2128,8 @@ function timerToItem(timer) {
     item.timeZone = { S: timer.timeZone };
   }
   if (timer.expiresAt !== void 0) item[TTL_ATTRIBUTE] = ttlOf(timer.expiresAt);
+  if (timer.pausedAt !== void 0) item.pausedAt = n(timer.pausedAt);
+  if (timer.missedFirings !== void 0) item.missedFirings = { S: timer.missedFirings };
   return item;
 }
 function timerKeys(item) {
@@ -2112,6 +2147,14 @@ function sortKeyNumber(sortKey) {
   const value = Number(sortKey.slice(0, sortKey.indexOf("#")));
   return sortKey.includes("#") && Number.isFinite(value) ? value : void 0;
 }
+function optionalBase(item) {
+  const pausedAt = num(item, "pausedAt");
+  const missedFirings = str(item, "missedFirings");
+  return {
+    ...pausedAt !== void 0 && { pausedAt },
+    ...(missedFirings === "latest" || missedFirings === "none") && { missedFirings }
+  };
+}
 function itemToTimer(item) {
   const keys = item && timerKeys(item);
   if (!item || !keys) return void 0;
@@ -2123,7 +2166,8 @@ function itemToTimer(item) {
     data: required(str(item, "data"), "data", item),
     createdAt,
     // Written by every version that has a `tickFrom`; a tick owes an item without one every firing since its creation.
-    tickFrom: num(item, "tickFrom") ?? createdAt
+    tickFrom: num(item, "tickFrom") ?? createdAt,
+    ...optionalBase(item)
   };
   const keyNumber = required(sortKeyNumber(sortKey), INDEX_SORT_KEY, item);
   const ttl = num(item, TTL_ATTRIBUTE);
@@ -2160,7 +2204,8 @@ function itemToTimer(item) {
     ...base,
     kind: "oneshot",
     fireAt: keyNumber,
-    expiresAt: required(ttl, TTL_ATTRIBUTE, item) * 1e3
+    // A paused one-shot has no expiry.
+    ...base.pausedAt === void 0 ? { expiresAt: required(ttl, TTL_ATTRIBUTE, item) * 1e3 } : ttl !== void 0 && { expiresAt: ttl * 1e3 }
   };
   return timer;
 }
@@ -2238,6 +2283,29 @@ var DynamoTimerStore = class {
   async putTimer(timer) {
     const out = await this.client.send(new import_client_dynamodb.PutItemCommand({ TableName: this.tableName, Item: timerToItem(timer), ...this.capacity }));
     this.report("PutItem", out.ConsumedCapacity);
+  }
+  /** A PutItem conditional on the `createdAt`, `tickFrom` and `pausedAt` read. */
+  async replaceTimer(expected, next) {
+    const values = { ":createdAt": n(expected.createdAt), ":tickFrom": n(expected.tickFrom) };
+    let paused = "attribute_not_exists(pausedAt)";
+    if (expected.pausedAt !== void 0) {
+      values[":pausedAt"] = n(expected.pausedAt);
+      paused = "pausedAt = :pausedAt";
+    }
+    try {
+      const out = await this.client.send(new import_client_dynamodb.PutItemCommand({
+        TableName: this.tableName,
+        Item: timerToItem(next),
+        ConditionExpression: `createdAt = :createdAt AND tickFrom = :tickFrom AND ${paused}`,
+        ExpressionAttributeValues: values,
+        ...this.capacity
+      }));
+      this.report("PutItem", out.ConsumedCapacity);
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
   async getTimer(id) {
     const out = await this.client.send(
@@ -2810,13 +2878,17 @@ function shardIdOf(event, shardCount) {
 }
 function tickEventOf(event, shardCount) {
   const shardId = shardIdOf(event, shardCount);
-  const { continueAs, hop } = event;
+  const { continueAs, hop, lateBefore } = event;
   if (continueAs !== void 0 && (typeof continueAs !== "string" || continueAs === "")) {
     throw new Error(`the tick event's "continueAs" must be the owner a tick handed its lease to, got ${JSON.stringify(continueAs)}`);
+  }
+  if (lateBefore !== void 0 && !Number.isSafeInteger(lateBefore)) {
+    throw new Error(`the tick event's "lateBefore" must be epoch milliseconds, got ${JSON.stringify(lateBefore)}`);
   }
   return {
     shardId,
     ...continueAs !== void 0 && { continueAs },
+    ...lateBefore !== void 0 && { lateBefore },
     ...typeof hop === "number" && Number.isInteger(hop) && hop >= 0 && { hop }
   };
 }
@@ -2830,18 +2902,19 @@ function createTickHandler(deps) {
       const deadlineMs = context ? clock.now() + context.getRemainingTimeInMillis() : void 0;
       const report = await ticker.tick(tickEvent.shardId, {
         ...deadlineMs !== void 0 && { deadlineMs },
-        ...tickEvent.continueAs !== void 0 && { continueAs: tickEvent.continueAs }
+        ...tickEvent.continueAs !== void 0 && { continueAs: tickEvent.continueAs },
+        ...tickEvent.lateBefore !== void 0 && { lateBefore: tickEvent.lateBefore }
       });
       log.info("tick done", { ...report, hop: tickEvent.hop ?? 0 });
-      if (report.continuation) await handOver(deps, store, log, tickEvent, report.continuation.owner);
+      if (report.continuation) await handOver(deps, store, log, tickEvent, report.continuation);
       return report;
     } finally {
       deps.flush?.();
     }
   };
 }
-async function handOver(deps, store, log, event, owner) {
-  const next = { shardId: event.shardId, continueAs: owner, hop: (event.hop ?? 0) + 1 };
+async function handOver(deps, store, log, event, { owner, lateBefore }) {
+  const next = { shardId: event.shardId, continueAs: owner, hop: (event.hop ?? 0) + 1, lateBefore };
   if (deps.continueTick) {
     try {
       await deps.continueTick(next);
