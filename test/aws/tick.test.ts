@@ -249,7 +249,7 @@ describe('tick handler on DynamoDB and SQS', () => {
     expect(first.continuation).toBeDefined();
     expect(first.dispatched).toBeGreaterThan(0);
     expect(first.dispatched).toBeLessThan(80);
-    expect(handedOver).toEqual([{ shardId: 'shard0', continueAs: first.continuation!.owner, hop: 1 }]);
+    expect(handedOver).toEqual([{ shardId: 'shard0', continueAs: first.continuation!.owner, hop: 1, lateBefore: first.continuation!.lateBefore }]);
     // The lease stays with the owner it was handed to, and the shard item records where the tick stopped.
     const state = (await rig.store.getShardState('shard0'))!;
     expect(state).toMatchObject({ leaseOwner: first.continuation!.owner });
